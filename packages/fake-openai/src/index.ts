@@ -1,0 +1,6 @@
+export { approximateTokens } from './approximate-tokens'
+export type { ConversationTurn, OfferedTool } from './default-brain'
+export { defaultBehavior } from './default-brain'
+export type { FakeBehavior, FakeUsage, RecordedRequest } from './fake-behavior'
+export type { FakeOpenAI, FakeOpenAIOptions } from './fake-openai-server'
+export { startFakeOpenAI } from './fake-openai-server'
