@@ -89,7 +89,7 @@ function byteSource(data: Uint8Array | string): ByteSource | undefined {
       // 3 bytes per 4 base64 characters: decode only the groups covering the range.
       const firstGroup = Math.floor(offset / 3)
       const lastGroup = Math.ceil((offset + length) / 3)
-      const chunk = base64.slice(firstGroup * 4, lastGroup * 4).replace(/[^A-Za-z0-9+/]/g, '')
+      const chunk = base64.slice(firstGroup * 4, lastGroup * 4).replace(/[^A-Za-z0-9+/=]/g, '')
       let binary: string
       try {
         binary = atob(chunk.slice(0, chunk.length - (chunk.length % 4)))
