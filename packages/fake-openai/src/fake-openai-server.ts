@@ -23,8 +23,10 @@ export interface FakeOpenAI {
   readonly modelCalls: number
   /** How many streams the client left before they ended (aborts, early `break`). */
   readonly abandonedStreams: number
-  /** Queues answers for the next model requests, in order. */
+  /** Queues answers for the next model requests, in order, after those already queued. */
   enqueue(...behaviors: FakeBehavior[]): void
+  /** Replaces the queue: the next model requests get exactly these answers, in order. */
+  script(...behaviors: FakeBehavior[]): void
   /** Forgets queued answers and recorded requests. */
   reset(): void
   close(): Promise<void>
@@ -109,6 +111,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     },
     enqueue: (...behaviors) => {
       queue.push(...behaviors)
+    },
+    script: (...behaviors) => {
+      queue.splice(0, queue.length, ...behaviors)
     },
     reset: () => {
       queue.length = 0
