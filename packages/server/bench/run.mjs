@@ -1,0 +1,228 @@
+// `pnpm bench`: the ledger server (SQLite, synchronous=FULL unless BENCH_SYNCHRONOUS=NORMAL)
+// against a bare Hono handler, in the same run, over loopback with 50 keep-alive connections.
+// Bounded: each phase runs BENCH_SECONDS (default 10) seconds. Not a pass/fail test.
+import { fork, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const synchronous = process.env.BENCH_SYNCHRONOUS ?? 'FULL'
+const fsync = process.env.BENCH_FSYNC ?? 'background'
+const customers = 100
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+
+function startBare() {
+  const child = fork(fileURLToPath(new URL('./bare-server.mjs', import.meta.url)), ['hono', '0'])
+  return new Promise((resolve) =>
+    child.once('message', (message) => resolve({ child, url: `http://127.0.0.1:${message.port}` })),
+  )
+}
+
+function startLedger(database) {
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      '--port',
+      '0',
+      '--database',
+      database,
+      '--synchronous',
+      synchronous,
+      '--fsync',
+      fsync,
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let output = ''
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)))
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+      const url = /AgentBill server (http:\/\/\S+)/.exec(output)?.[1]
+      const key = /Admin key \(shown once, keep it\): (agb_\w+)/.exec(output)?.[1]
+      if (url !== undefined && key !== undefined) resolve({ child, url, key })
+    })
+  })
+}
+
+const stop = (child) =>
+  new Promise((resolve) => {
+    child.once('exit', resolve)
+    child.kill('SIGTERM')
+  })
+
+function summary(name, result) {
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  }
+}
+
+async function load(options) {
+  return autocannon({ connections, duration: seconds, pipelining: 1, ...options })
+}
+
+let counter = 0
+const customerOf = () => `customer-${counter++ % customers}`
+const uniqueKey = () => `bench-${process.pid}-${counter++}`
+
+async function main() {
+  const directory = mkdtempSync(join(tmpdir(), 'agentbill-bench-'))
+  const database = join(directory, 'bench.db')
+  const bare = await startBare()
+  const ledger = await startLedger(database)
+  const json = { 'content-type': 'application/json', authorization: `Bearer ${ledger.key}` }
+  // Budgets large enough that nothing is blocked: the work measured is the full approve path.
+  for (let index = 0; index < customers; index++) {
+    await fetch(`${ledger.url}/v1/customers/customer-${index}`, {
+      method: 'PATCH',
+      headers: json,
+      body: JSON.stringify({ limit_units: 1_000_000_000_000 }),
+    })
+  }
+  const results = []
+  results.push(
+    summary(
+      'bare Hono handler (POST JSON)',
+      await load({
+        url: `${bare.url}/v1/bare`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ agent_id: 'agent-1', customer_id: 'c1', estimated_units: 10 }),
+      }),
+    ),
+  )
+  results.push(
+    summary(
+      'preflight (reserve: true)',
+      await load({
+        url: `${ledger.url}/v1/preflight`,
+        requests: [
+          {
+            method: 'POST',
+            headers: json,
+            setupRequest: (request) => ({
+              ...request,
+              body: JSON.stringify({
+                agent_id: 'agent-1',
+                customer_id: customerOf(),
+                estimated_units: 3,
+                reserve: true,
+                ttl_seconds: 60,
+              }),
+            }),
+          },
+        ],
+      }),
+    ),
+  )
+  results.push(
+    summary(
+      'record (idempotency key)',
+      await load({
+        url: `${ledger.url}/v1/record`,
+        requests: [
+          {
+            method: 'POST',
+            headers: json,
+            setupRequest: (request) => ({
+              ...request,
+              body: JSON.stringify({
+                agent_id: 'agent-1',
+                customer_id: customerOf(),
+                units: 2,
+                idempotency_key: uniqueKey(),
+              }),
+            }),
+          },
+        ],
+      }),
+    ),
+  )
+  results.push(
+    summary(
+      'mix: reserving preflight, then record settling it',
+      await load({
+        url: ledger.url,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/preflight',
+            headers: json,
+            setupRequest: (request, context) => {
+              context.customer = customerOf()
+              return {
+                ...request,
+                body: JSON.stringify({
+                  agent_id: 'agent-1',
+                  customer_id: context.customer,
+                  estimated_units: 3,
+                  reserve: true,
+                }),
+              }
+            },
+            onResponse: (status, body, context) => {
+              context.reservation = status === 200 ? JSON.parse(body).reservation_id : undefined
+            },
+          },
+          {
+            method: 'POST',
+            path: '/v1/record',
+            headers: json,
+            setupRequest: (request, context) => ({
+              ...request,
+              body: JSON.stringify({
+                agent_id: 'agent-1',
+                customer_id: context.customer,
+                units: 2,
+                idempotency_key: uniqueKey(),
+                ...(context.reservation ? { reservation_id: context.reservation } : {}),
+              }),
+            }),
+          },
+        ],
+      }),
+    ),
+  )
+  const metrics = await (await fetch(`${ledger.url}/metrics`)).text()
+  const commits = Number(/agentbill_store_commits_total (\d+)/.exec(metrics)?.[1] ?? 0)
+  const transactions = Number(
+    /agentbill_store_request_transactions_total (\d+)/.exec(metrics)?.[1] ?? 0,
+  )
+  let walBytes = 0
+  try {
+    walBytes = statSync(`${database}-wal`).size
+  } catch {}
+  await stop(ledger.child)
+  await stop(bare.child)
+  rmSync(directory, { recursive: true, force: true })
+
+  const baseline = results[0].requestsPerSecond
+  console.log(
+    `\nAgentBill server benchmark — SQLite synchronous=${synchronous} (fsync ${fsync}), ${connections} connections, ${seconds}s per phase, Node ${process.version}\n`,
+  )
+  console.log('| workload | req/s | p50 ms | p99 ms | vs bare | errors | non-2xx |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  for (const result of results) {
+    console.log(
+      `| ${result.name} | ${result.requestsPerSecond} | ${result.p50} | ${result.p99} | ${((result.requestsPerSecond / baseline) * 100).toFixed(0)}% | ${result.errors} | ${result.non2xx} |`,
+    )
+  }
+  console.log(
+    `\nrequests per database commit (group commit): ${(transactions / Math.max(1, commits)).toFixed(1)}; WAL file at the end: ${(walBytes / 1024 / 1024).toFixed(1)} MiB`,
+  )
+}
+
+await main()

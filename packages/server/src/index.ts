@@ -1,0 +1,28 @@
+export { ApiError, type ApiErrorType } from './errors/api-error.js'
+export { type App, type AppOptions, createApp } from './http/create-app.js'
+export { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js'
+export type { RateLimiterOptions } from './http/rate-limiter.js'
+export {
+  type AgentBillServer,
+  type BootstrapResult,
+  createServer,
+  DEFAULT_DATABASE,
+  type RunningServer,
+  type ServerOptions,
+  startServer,
+} from './server.js'
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js'
+export {
+  type ApiKeyRow,
+  type CustomerRow,
+  type DecisionRow,
+  type EventRow,
+  type GrantRow,
+  type ProjectRow,
+  type ReservationRow,
+  type RunRow,
+  type Store,
+  StoreConflictError,
+  type StoreTransaction,
+} from './store/store.js'
+export { VERSION } from './version.js'

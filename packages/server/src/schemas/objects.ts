@@ -1,0 +1,202 @@
+import { z } from 'zod'
+import { timestamp } from './fields.js'
+
+const count = (description: string) => z.number().int().min(0).meta({ description })
+const nullableCount = (description: string) =>
+  z.number().int().min(0).nullable().meta({ description })
+const period = z.enum(['none', 'day', 'week', 'month'])
+
+/** `{"error": {...}}`: every 4xx and 5xx. */
+export const errorSchema = z.object({
+  error: z.object({
+    type: z.enum([
+      'invalid_request',
+      'authentication_failed',
+      'permission_denied',
+      'not_found',
+      'conflict',
+      'idempotency_conflict',
+      'payload_too_large',
+      'unsupported_media_type',
+      'rate_limited',
+      'internal',
+      'unavailable',
+    ]),
+    message: z.string(),
+    param: z.string().nullable().meta({ description: 'The field at fault (a.b for nested).' }),
+  }),
+})
+
+/** A customer's ledger. */
+export const balanceSchema = z.object({
+  customer_id: z.string(),
+  granted_units: count('Base allowance (free units or limit) plus grants of the period.'),
+  used_units: count('Recorded units in the current period.'),
+  reserved_units: count('Units held by open reservations.'),
+  remaining_units: nullableCount('max(0, granted − used − reserved); null when unlimited.'),
+  overage_units: count('max(0, used − granted).'),
+  unlimited: z.boolean(),
+  period,
+  period_start: timestamp('Start of the current period; null for period none.').nullable(),
+  period_end: timestamp('End of the current period; null for period none.').nullable(),
+})
+
+export const customerSchema = z.object({
+  customer_id: z.string(),
+  limit_units: nullableCount('Base allowance set for this customer (null: the free units).'),
+  unlimited: z.boolean(),
+  period,
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: timestamp('When the customer was first seen.'),
+  balance: balanceSchema,
+})
+
+export const reservationSchema = z.object({
+  id: z.string().meta({ description: 'rsv_…' }),
+  status: z.enum(['open', 'settled', 'released', 'expired']),
+  customer_id: z.string(),
+  agent_id: z.string(),
+  run_id: z.string().nullable(),
+  units: count('Units held.'),
+  expires_at: timestamp('When the hold lapses (server clock).'),
+  created_at: timestamp('When the hold was made.'),
+  closed_at: timestamp('When it was settled, released or expired.').nullable(),
+})
+
+export const eventSchema = z.object({
+  id: z.string().meta({ description: 'evt_…' }),
+  customer_id: z.string(),
+  agent_id: z.string(),
+  run_id: z.string().nullable(),
+  units: count('Units recorded.'),
+  metadata: z.record(z.string(), z.unknown()),
+  idempotency_key: z.string().nullable(),
+  reservation_id: z.string().nullable(),
+  created_at: timestamp('When it was recorded.'),
+})
+
+const estimateSource = z
+  .enum(['request', 'history', 'default'])
+  .meta({ description: 'request: the number sent; history: "auto" from records; default: 1.' })
+const reason = z.enum(['budget_exhausted', 'ceiling_exceeded']).nullable()
+
+export const decisionSchema = z.object({
+  id: z.string().meta({ description: 'dec_…' }),
+  approved: z.boolean(),
+  reason,
+  customer_id: z.string(),
+  agent_id: z.string(),
+  run_id: z.string().nullable(),
+  estimated_units: count('The estimate decided on.'),
+  estimate_source: estimateSource,
+  ceiling: nullableCount('The ceiling applied.'),
+  remaining_units: nullableCount('As answered to the preflight.'),
+  reservation_id: z.string().nullable(),
+  created_at: timestamp('When it was decided.'),
+})
+
+export const grantSchema = z.object({
+  id: z.string().meta({ description: 'gnt_…' }),
+  customer_id: z.string(),
+  units: count('Units granted.'),
+  reason: z.string().nullable(),
+  created_at: timestamp('When it was granted.'),
+})
+
+export const apiKeySchema = z.object({
+  id: z.string().meta({ description: 'key_…' }),
+  name: z.string(),
+  scope: z.enum(['runtime', 'admin']),
+  prefix: z.string().meta({ description: 'The first 8 characters of the key.' }),
+  last4: z.string().meta({ description: 'The last 4 characters of the key.' }),
+  created_at: timestamp('When it was made.'),
+  revoked_at: timestamp('When it was revoked.').nullable(),
+})
+
+export const createdApiKeySchema = apiKeySchema.extend({
+  key: z.string().meta({ description: 'The full key. Shown in this response only.' }),
+})
+
+export const projectSchema = z.object({
+  id: z.string().meta({ description: 'prj_…' }),
+  name: z.string(),
+  free_units: count('Units each new customer starts with.'),
+  upgrade_url: z.string().nullable(),
+  default_ttl_seconds: z.number().int().min(1),
+  created_at: timestamp('When it was made.'),
+})
+
+export const preflightResponseSchema = z.object({
+  approved: z.boolean(),
+  preflight_id: z.string().meta({ description: 'dec_…' }),
+  remaining_units: nullableCount(
+    'Left once this estimate is spent (approved) or left now (blocked); null when unlimited.',
+  ),
+  estimated_units: count('The estimate decided on.'),
+  estimate_source: estimateSource,
+  reservation_id: z.string().nullable(),
+  expires_at: timestamp('When the reservation lapses.').nullable(),
+  run_id: z.string().nullable(),
+  reason,
+  upgrade_url: z.string().nullable().meta({ description: 'Set on blocked answers.' }),
+  ceiling: nullableCount('The ceiling applied.'),
+})
+
+export const recordResponseSchema = z.object({
+  recorded: z.literal(true),
+  duplicate: z.boolean(),
+  event_id: z.string(),
+  units: count('Units recorded.'),
+  remaining_units: nullableCount('Left after this event; null when unlimited.'),
+  overage_units: count('Usage past the grant.'),
+  reservation_status: z.enum(['settled', 'already_closed', 'not_found']).nullable(),
+})
+
+export const usageResponseSchema = z.object({
+  group_by: z.array(z.enum(['agent', 'customer', 'day'])),
+  data: z.array(
+    z.object({
+      day: z.string().optional(),
+      agent_id: z.string().optional(),
+      customer_id: z.string().optional(),
+      units: count('Sum of units.'),
+      events: count('Number of events.'),
+    }),
+  ),
+})
+
+export const registerResponseSchema = z.object({
+  project: projectSchema,
+  key: z.string().meta({ description: "The project's first admin key. Shown once." }),
+})
+
+/** A page of `item`. */
+export function listSchema<Item extends z.ZodType>(item: Item) {
+  return z.object({
+    object: z.literal('list'),
+    data: z.array(item),
+    has_more: z.boolean(),
+  })
+}
+
+export const customerListSchema = listSchema(customerSchema)
+export const eventListSchema = listSchema(eventSchema)
+export const decisionListSchema = listSchema(decisionSchema)
+export const apiKeyListSchema = listSchema(apiKeySchema)
+
+export const healthSchema = z.object({ status: z.string() })
+
+export type Balance = z.output<typeof balanceSchema>
+export type Customer = z.output<typeof customerSchema>
+export type Reservation = z.output<typeof reservationSchema>
+export type Event = z.output<typeof eventSchema>
+export type Decision = z.output<typeof decisionSchema>
+export type Grant = z.output<typeof grantSchema>
+export type ApiKey = z.output<typeof apiKeySchema>
+export type CreatedApiKey = z.output<typeof createdApiKeySchema>
+export type Project = z.output<typeof projectSchema>
+export type PreflightResponse = z.output<typeof preflightResponseSchema>
+export type RecordResponse = z.output<typeof recordResponseSchema>
+export type UsageResponse = z.output<typeof usageResponseSchema>
+export type RegisterResponse = z.output<typeof registerResponseSchema>
+export type List<Item> = { object: 'list'; data: Item[]; has_more: boolean }

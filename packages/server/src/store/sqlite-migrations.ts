@@ -1,0 +1,130 @@
+/**
+ * The SQLite schema, one entry per version. `PRAGMA user_version` records how many have run;
+ * the store applies the missing ones, in order, each in its own transaction, on open.
+ * Append only: never edit a migration that has shipped.
+ */
+export const sqliteMigrations: readonly string[] = [
+  `
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    free_units INTEGER NOT NULL,
+    upgrade_url TEXT,
+    default_ttl_seconds INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects (id),
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    last4 TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  ) STRICT;
+  CREATE INDEX api_keys_project ON api_keys (project_id, id);
+
+  CREATE TABLE customers (
+    project_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    free_units INTEGER NOT NULL,
+    limit_units INTEGER,
+    unlimited INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    period_start INTEGER,
+    used_units INTEGER NOT NULL,
+    reserved_units INTEGER NOT NULL,
+    grant_units INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, customer_id)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE runs (
+    project_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    ceiling INTEGER,
+    used_units INTEGER NOT NULL,
+    reserved_units INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, run_id)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE reservations (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    run_id TEXT,
+    units INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    closed_at INTEGER
+  ) STRICT;
+  CREATE INDEX reservations_open_customer ON reservations (project_id, customer_id, expires_at)
+    WHERE status = 'open';
+  CREATE INDEX reservations_open_run ON reservations (project_id, run_id, expires_at)
+    WHERE status = 'open' AND run_id IS NOT NULL;
+  CREATE INDEX reservations_open_expiry ON reservations (expires_at) WHERE status = 'open';
+
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    run_id TEXT,
+    units INTEGER NOT NULL,
+    metadata TEXT NOT NULL,
+    idempotency_key TEXT,
+    reservation_id TEXT,
+    reservation_status TEXT,
+    remaining_units INTEGER,
+    overage_units INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX events_idempotency ON events (project_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX events_project ON events (project_id, id);
+  CREATE INDEX events_customer ON events (project_id, customer_id, created_at);
+  CREATE INDEX events_agent ON events (project_id, agent_id, id);
+
+  CREATE TABLE decisions (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    run_id TEXT,
+    approved INTEGER NOT NULL,
+    reason TEXT,
+    estimated_units INTEGER NOT NULL,
+    estimate_source TEXT NOT NULL,
+    ceiling INTEGER,
+    remaining_units INTEGER,
+    reservation_id TEXT,
+    expires_at INTEGER,
+    idempotency_key TEXT,
+    request_digest TEXT,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX decisions_idempotency ON decisions (project_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX decisions_project ON decisions (project_id, id);
+
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    units INTEGER NOT NULL,
+    reason TEXT,
+    idempotency_key TEXT,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX grants_idempotency ON grants (project_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX grants_customer ON grants (project_id, customer_id, created_at);
+  `,
+]
