@@ -140,6 +140,7 @@ function preflightBody(project: ProjectRow, row: DecisionRow): PreflightResponse
     reason: row.reason,
     upgrade_url: row.approved ? null : upgradeUrlFor(project, row.customerId),
     ceiling: row.ceiling,
+    run_remaining_units: row.runRemainingUnits,
   }
 }
 
@@ -191,10 +192,8 @@ export async function preflight(
   const remaining = ledgerFigures(customer).remaining
 
   let reason: DecisionRow['reason'] = null
-  if (ceiling !== null) {
-    const runSpent = run === undefined ? 0 : run.usedUnits + run.reservedUnits
-    if (runSpent + estimate.units > ceiling) reason = 'ceiling_exceeded'
-  }
+  const runSpent = run === undefined ? 0 : run.usedUnits + run.reservedUnits
+  if (ceiling !== null && runSpent + estimate.units > ceiling) reason = 'ceiling_exceeded'
   if (reason === null && remaining !== null && estimate.units > remaining) {
     reason = 'budget_exhausted'
   }
@@ -237,6 +236,8 @@ export async function preflight(
     ceiling,
     remainingUnits:
       remaining === null ? null : approved ? Math.max(0, remaining - estimate.units) : remaining,
+    runRemainingUnits:
+      ceiling === null ? null : Math.max(0, ceiling - runSpent - (approved ? estimate.units : 0)),
     reservationId: reservation?.id ?? null,
     expiresAt: reservation?.expiresAt ?? null,
     idempotencyKey: request.idempotency_key ?? null,

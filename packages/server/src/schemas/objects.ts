@@ -139,7 +139,11 @@ export const preflightResponseSchema = z.object({
   run_id: z.string().nullable(),
   reason,
   upgrade_url: z.string().nullable().meta({ description: 'Set on blocked answers.' }),
-  ceiling: nullableCount('The ceiling applied.'),
+  ceiling: nullableCount("The ceiling applied (with run_id: the run's, fixed by its first)."),
+  run_remaining_units: nullableCount(
+    'What the run (or, without run_id, this call) may still use under the ceiling once this ' +
+      'estimate is spent; null without a ceiling.',
+  ),
 })
 
 export const recordResponseSchema = z.object({

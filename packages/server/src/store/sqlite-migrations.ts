@@ -104,6 +104,7 @@ export const sqliteMigrations: readonly string[] = [
     estimate_source TEXT NOT NULL,
     ceiling INTEGER,
     remaining_units INTEGER,
+    run_remaining_units INTEGER,
     reservation_id TEXT,
     expires_at INTEGER,
     idempotency_key TEXT,

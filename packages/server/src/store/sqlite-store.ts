@@ -4,25 +4,26 @@ import Database from 'better-sqlite3'
 import type { Period } from '../periods.js'
 import { GroupCommit } from './sqlite-group-commit.js'
 import { sqliteMigrations } from './sqlite-migrations.js'
-import type {
-  ActivityFilter,
-  ApiKeyRow,
-  CustomerRow,
-  DecisionFilter,
-  DecisionRow,
-  EventRow,
-  ExpireFilter,
-  GrantRow,
-  KeyScope,
-  PageOptions,
-  ProjectRow,
-  ReservationRow,
-  ReservationStatus,
-  RunRow,
-  Store,
-  StoreTransaction,
-  UsageQuery,
-  UsageRow,
+import {
+  type ActivityFilter,
+  type ApiKeyRow,
+  type CustomerRow,
+  type DecisionFilter,
+  type DecisionRow,
+  type EventRow,
+  type ExpireFilter,
+  type GrantRow,
+  type KeyScope,
+  type PageOptions,
+  type ProjectRow,
+  type ReservationRow,
+  type ReservationStatus,
+  type RunRow,
+  type Store,
+  StoreConflictError,
+  type StoreTransaction,
+  type UsageQuery,
+  type UsageRow,
 } from './store.js'
 
 /** Options of {@link openSqliteStore}. */
@@ -166,6 +167,7 @@ function toDecision(row: Row): DecisionRow {
     estimateSource: text(row.estimate_source) as DecisionRow['estimateSource'],
     ceiling: nullableInteger(row.ceiling),
     remainingUnits: nullableInteger(row.remaining_units),
+    runRemainingUnits: nullableInteger(row.run_remaining_units),
     reservationId: nullableText(row.reservation_id),
     expiresAt: nullableInteger(row.expires_at),
     idempotencyKey: nullableText(row.idempotency_key),
@@ -326,10 +328,23 @@ export class SqliteStore implements Store {
     this.#statement(sql).run(...parameters)
   }
 
+  /** An insert whose unique idempotency key may be taken: that is a {@link StoreConflictError}. */
+  #insertUnique(sql: string, ...parameters: unknown[]): void {
+    try {
+      this.#statement(sql).run(...parameters)
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new StoreConflictError('The idempotency key is taken')
+      }
+      throw error
+    }
+  }
+
   #createTransaction(): StoreTransaction {
     const get = this.#get.bind(this)
     const all = this.#all.bind(this)
     const run = this.#run.bind(this)
+    const insertUnique = this.#insertUnique.bind(this)
 
     const activityWhere = (projectId: string, filter: ActivityFilter) => {
       const clauses = ['project_id = ?']
@@ -578,7 +593,7 @@ export class SqliteStore implements Store {
       },
 
       insertEvent: async (row) =>
-        run(
+        insertUnique(
           `INSERT INTO events (id, project_id, customer_id, agent_id, run_id, units, metadata,
             idempotency_key, reservation_id, reservation_status, remaining_units, overage_units, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -630,11 +645,11 @@ export class SqliteStore implements Store {
         ),
 
       insertDecision: async (row) =>
-        run(
+        insertUnique(
           `INSERT INTO decisions (id, project_id, customer_id, agent_id, run_id, approved, reason,
-            estimated_units, estimate_source, ceiling, remaining_units, reservation_id, expires_at,
-            idempotency_key, request_digest, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            estimated_units, estimate_source, ceiling, remaining_units, run_remaining_units,
+            reservation_id, expires_at, idempotency_key, request_digest, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           row.id,
           row.projectId,
           row.customerId,
@@ -646,6 +661,7 @@ export class SqliteStore implements Store {
           row.estimateSource,
           row.ceiling,
           row.remainingUnits,
+          row.runRemainingUnits,
           row.reservationId,
           row.expiresAt,
           row.idempotencyKey,
@@ -674,7 +690,7 @@ export class SqliteStore implements Store {
       },
 
       insertGrant: async (row) =>
-        run(
+        insertUnique(
           'INSERT INTO grants (id, project_id, customer_id, units, reason, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
           row.id,
           row.projectId,

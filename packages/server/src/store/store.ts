@@ -142,6 +142,8 @@ export interface DecisionRow {
   estimateSource: EstimateSource
   ceiling: number | null
   remainingUnits: number | null
+  /** What the run (or this call) may still use under the ceiling after this decision. */
+  runRemainingUnits: number | null
   reservationId: string | null
   expiresAt: number | null
   idempotencyKey: string | null
