@@ -1,0 +1,348 @@
+"""The management API (``admin`` key): ``client.admin``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
+
+from ._api_key import ApiKey, CreatedApiKey, KeyScope
+from ._balance import BudgetPeriod
+from ._customer import Customer
+from ._decision import Decision
+from ._errors import AgentBillValidationError
+from ._grant import Grant
+from ._not_given import NOT_GIVEN, NotGiven
+from ._page import Page, to_page
+from ._project import Project
+from ._transport import HttpRequest, HttpTransport, QueryValue, encode_id
+from ._usage import UsageDimension, UsageSummary
+from ._usage_event import UsageEvent
+from ._validation import (
+    check_identifier,
+    check_integer_in_range,
+    check_optional_boolean,
+    check_optional_choice,
+    check_optional_identifier,
+    check_optional_integer_in_range,
+    check_optional_metadata,
+    check_optional_time,
+    check_optional_units,
+    check_text,
+    describe,
+    MAX_UNITS,
+)
+
+#: A time filter: an aware ``datetime``, a ``date``, or an ISO 8601 string.
+TimeValue = Union[datetime, date, str]
+
+_PERIODS = ("none", "day", "week", "month")
+_DIMENSIONS = ("agent", "customer", "day")
+
+
+def _list_query(limit: object, starting_after: object) -> Dict[str, QueryValue]:
+    return {
+        "limit": check_optional_integer_in_range("limit", limit, 1, 200),
+        "starting_after": check_optional_identifier("starting_after", starting_after),
+    }
+
+
+def _filter_query(
+    *,
+    customer_id: object,
+    agent_id: object,
+    run_id: object,
+    since: object,
+    until: object,
+    limit: object,
+    starting_after: object,
+) -> Dict[str, QueryValue]:
+    return {
+        "customer_id": check_optional_identifier("customer_id", customer_id),
+        "agent_id": check_optional_identifier("agent_id", agent_id),
+        "run_id": check_optional_identifier("run_id", run_id),
+        "since": check_optional_time("since", since),
+        "until": check_optional_time("until", until),
+        **_list_query(limit, starting_after),
+    }
+
+
+class Customers:
+    """Customers: list, read, and set budgets (``limit_units``, ``unlimited``, ``period``)."""
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+
+    def list(
+        self, *, limit: Optional[int] = None, starting_after: Optional[str] = None
+    ) -> Page[Customer]:
+        """Customers by id, ascending. ``limit``: 1 to 200 (default 50)."""
+        query = _list_query(limit, starting_after)
+        wire = self._transport.send(HttpRequest("GET", "/v1/customers", query=query))
+        return to_page(wire, Customer.from_wire)
+
+    def get(self, customer_id: str) -> Customer:
+        """One customer (created with the free grant when not seen before)."""
+        path = f"/v1/customers/{encode_id('customer_id', customer_id)}"
+        return Customer.from_wire(self._transport.send(HttpRequest("GET", path)))
+
+    def update(
+        self,
+        customer_id: str,
+        *,
+        limit_units: Union[int, None, NotGiven] = NOT_GIVEN,
+        unlimited: Optional[bool] = None,
+        period: Optional[BudgetPeriod] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> Customer:
+        """Sets a customer's budget; creates the customer when it does not exist yet.
+
+        Args:
+            limit_units: the base allowance per period, replacing the project's free units for
+                this customer; ``None`` goes back to them. Not given: unchanged.
+            unlimited: no budget at all (every preflight approved, ``remaining_units`` None).
+            period: when the base allowance renews: ``none``, ``day``, ``week``, ``month``.
+            metadata: your own data about the customer (replaces the previous).
+        """
+        path = f"/v1/customers/{encode_id('customer_id', customer_id)}"
+        body: Dict[str, Any] = {}
+        if limit_units is None:
+            body["limit_units"] = None
+        elif not isinstance(limit_units, NotGiven):
+            body["limit_units"] = check_optional_units("limit_units", limit_units)
+        checked_unlimited = check_optional_boolean("unlimited", unlimited)
+        if checked_unlimited is not None:
+            body["unlimited"] = checked_unlimited
+        checked_period = check_optional_choice("period", period, _PERIODS)
+        if checked_period is not None:
+            body["period"] = checked_period
+        checked_metadata = check_optional_metadata("metadata", metadata)
+        if checked_metadata is not None:
+            body["metadata"] = checked_metadata
+        if not body:
+            raise AgentBillValidationError(
+                "update", "give at least one of limit_units, unlimited, period, metadata"
+            )
+        return Customer.from_wire(self._transport.send(HttpRequest("PATCH", path, body=body)))
+
+
+class Grants:
+    """Grants: top-ups of a customer's budget (after a purchase, say)."""
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+
+    def create(
+        self,
+        customer_id: str,
+        *,
+        units: int,
+        reason: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Grant:
+        """Adds ``units`` (1 to 10^15) to a customer's budget.
+
+        Give ``idempotency_key`` (a payment id) so that a webhook delivered twice grants once;
+        without one, a random key is made for this call and reused by its retries.
+        """
+        path = f"/v1/customers/{encode_id('customer_id', customer_id)}/grants"
+        body: Dict[str, Any] = {
+            "units": check_integer_in_range("units", units, 1, MAX_UNITS),
+            "idempotency_key": str(uuid.uuid4())
+            if idempotency_key is None
+            else check_identifier("idempotency_key", idempotency_key),
+        }
+        if reason is not None:
+            body["reason"] = check_text("reason", reason, 500)
+        return Grant.from_wire(self._transport.send(HttpRequest("POST", path, body=body)))
+
+
+class Events:
+    """The usage event log."""
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+
+    def list(
+        self,
+        *,
+        customer_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        run_id: Optional[str] = None,
+        since: Optional[TimeValue] = None,
+        until: Optional[TimeValue] = None,
+        limit: Optional[int] = None,
+        starting_after: Optional[str] = None,
+    ) -> Page[UsageEvent]:
+        """Events, newest first; ``since`` inclusive, ``until`` exclusive."""
+        query = _filter_query(
+            customer_id=customer_id,
+            agent_id=agent_id,
+            run_id=run_id,
+            since=since,
+            until=until,
+            limit=limit,
+            starting_after=starting_after,
+        )
+        wire = self._transport.send(HttpRequest("GET", "/v1/events", query=query))
+        return to_page(wire, UsageEvent.from_wire)
+
+
+class Decisions:
+    """The preflight decision log (approved and blocked)."""
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+
+    def list(
+        self,
+        *,
+        customer_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        run_id: Optional[str] = None,
+        approved: Optional[bool] = None,
+        since: Optional[TimeValue] = None,
+        until: Optional[TimeValue] = None,
+        limit: Optional[int] = None,
+        starting_after: Optional[str] = None,
+    ) -> Page[Decision]:
+        """Decisions, newest first; ``approved=False`` lists only blocked runs."""
+        query = _filter_query(
+            customer_id=customer_id,
+            agent_id=agent_id,
+            run_id=run_id,
+            since=since,
+            until=until,
+            limit=limit,
+            starting_after=starting_after,
+        )
+        query["approved"] = check_optional_boolean("approved", approved)
+        wire = self._transport.send(HttpRequest("GET", "/v1/decisions", query=query))
+        return to_page(wire, Decision.from_wire)
+
+
+class Keys:
+    """API keys: create (the secret is shown once), list, revoke."""
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+
+    def create(self, *, name: str, scope: KeyScope = "runtime") -> CreatedApiKey:
+        """Creates a key; its ``key`` field is the only time the secret is shown.
+
+        Not retried automatically: a retry after a lost answer would make a second key.
+        """
+        body = {
+            "name": check_text("name", name, 200),
+            "scope": check_optional_choice("scope", scope, ("runtime", "admin")) or "runtime",
+        }
+        wire = self._transport.send(HttpRequest("POST", "/v1/keys", body=body, max_retries=0))
+        return CreatedApiKey.from_wire(wire)
+
+    def list(self) -> Page[ApiKey]:
+        """Every key of the project, by prefix and last four characters."""
+        return to_page(self._transport.send(HttpRequest("GET", "/v1/keys")), ApiKey.from_wire)
+
+    def revoke(self, key_id: str) -> ApiKey:
+        """Revokes a key: its next request fails with 401."""
+        path = f"/v1/keys/{encode_id('key_id', key_id)}"
+        return ApiKey.from_wire(self._transport.send(HttpRequest("DELETE", path)))
+
+
+class ProjectSettings:
+    """The project's settings: free units per new customer, upgrade URL, hold TTL."""
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+
+    def get(self) -> Project:
+        """The project's settings."""
+        return Project.from_wire(self._transport.send(HttpRequest("GET", "/v1/project")))
+
+    def update(
+        self,
+        *,
+        name: Optional[str] = None,
+        free_units: Optional[int] = None,
+        upgrade_url: Union[str, None, NotGiven] = NOT_GIVEN,
+        default_ttl_seconds: Optional[int] = None,
+    ) -> Project:
+        """Changes the project's settings.
+
+        Args:
+            name: 1 to 200 characters.
+            free_units: units every new customer gets.
+            upgrade_url: an http(s) URL shown on blocked answers (``{customer_id}`` is
+                replaced); ``None`` removes it. Not given: unchanged.
+            default_ttl_seconds: how long a hold lasts by default, 1 to 86400.
+        """
+        body: Dict[str, Any] = {}
+        if name is not None:
+            body["name"] = check_text("name", name, 200)
+        checked_free = check_optional_units("free_units", free_units)
+        if checked_free is not None:
+            body["free_units"] = checked_free
+        if upgrade_url is None:
+            body["upgrade_url"] = None
+        elif not isinstance(upgrade_url, NotGiven):
+            if not isinstance(upgrade_url, str) or not upgrade_url.startswith(
+                ("http://", "https://")
+            ):
+                raise AgentBillValidationError(
+                    "upgrade_url", f"must be an http(s) URL or None, got {describe(upgrade_url)}"
+                )
+            body["upgrade_url"] = upgrade_url
+        checked_ttl = check_optional_integer_in_range(
+            "default_ttl_seconds", default_ttl_seconds, 1, 86_400
+        )
+        if checked_ttl is not None:
+            body["default_ttl_seconds"] = checked_ttl
+        if not body:
+            raise AgentBillValidationError(
+                "update", "give at least one of name, free_units, upgrade_url, default_ttl_seconds"
+            )
+        return Project.from_wire(self._transport.send(HttpRequest("PATCH", "/v1/project", body=body)))
+
+
+class Admin:
+    """The management API (needs an ``admin`` key), reached as ``client.admin``."""
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+        #: Customers and their budgets.
+        self.customers = Customers(transport)
+        #: Top-ups.
+        self.grants = Grants(transport)
+        #: The usage event log.
+        self.events = Events(transport)
+        #: The preflight decision log.
+        self.decisions = Decisions(transport)
+        #: API keys.
+        self.keys = Keys(transport)
+        #: The project's settings.
+        self.project = ProjectSettings(transport)
+
+    def usage(
+        self,
+        *,
+        group_by: Union[UsageDimension, Sequence[UsageDimension]],
+        since: Optional[TimeValue] = None,
+        until: Optional[TimeValue] = None,
+    ) -> UsageSummary:
+        """Usage summed by one or two of ``agent``, ``customer``, ``day`` (``["day", "agent"]``)."""
+        dimensions = [group_by] if isinstance(group_by, str) else group_by
+        if (
+            not isinstance(dimensions, (list, tuple))
+            or not 1 <= len(dimensions) <= 2
+            or len(set(dimensions)) != len(dimensions)
+            or not all(dimension in _DIMENSIONS for dimension in dimensions)
+        ):
+            raise AgentBillValidationError(
+                "group_by", f"must be one or two of agent, customer, day, got {describe(group_by)}"
+            )
+        query: Dict[str, QueryValue] = {
+            "group_by": ",".join(dimensions),
+            "since": check_optional_time("since", since),
+            "until": check_optional_time("until", until),
+        }
+        return UsageSummary.from_wire(self._transport.send(HttpRequest("GET", "/v1/usage", query=query)))

@@ -1,0 +1,288 @@
+"""Bad arguments are refused before any request: each test asserts the server saw nothing."""
+
+from __future__ import annotations
+
+import math
+import os
+import unittest
+from datetime import datetime, timezone
+from typing import Any, Callable
+from unittest import mock
+
+from agentbill import (
+    AgentBillClient,
+    AgentBillConfigurationError,
+    AgentBillError,
+    AgentBillValidationError,
+    register,
+)
+
+from .fake_server import APPROVED, FakeServer, Reply
+
+
+class RefusedBeforeSending(unittest.TestCase):
+    server: FakeServer
+    client: AgentBillClient
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.server = FakeServer([Reply(200, APPROVED)])
+        cls.client = AgentBillClient(api_key="agb_test", base_url=cls.server.url, max_retries=0)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.client.close()
+        cls.server.close()
+
+    def setUp(self) -> None:
+        self.server.requests.clear()
+
+    def tearDown(self) -> None:
+        self.assertEqual(self.server.requests, [], "a bad argument must not send a request")
+
+    def assertRefused(self, param: str, call: Callable[[], Any]) -> AgentBillValidationError:
+        with self.assertRaises(AgentBillValidationError) as caught:
+            call()
+        self.assertEqual(caught.exception.param, param)
+        self.assertIn(param, str(caught.exception))
+        self.assertIsInstance(caught.exception, ValueError)
+        self.assertIsInstance(caught.exception, AgentBillError)
+        return caught.exception
+
+    def test_units_must_be_whole_non_negative_integers_up_to_10_to_the_15(self) -> None:
+        for bad in (1.5, 10.0, -1, 10**15 + 1, "10", math.nan, math.inf, [10], {"units": 10}):
+            with self.subTest(units=bad):
+                self.assertRefused(
+                    "units", lambda: self.client.record(agent_id="a", units=bad)  # type: ignore[arg-type]
+                )
+        for bad in (2.5, -3, 10**16, "ten"):
+            with self.subTest(estimated_units=bad):
+                self.assertRefused(
+                    "estimated_units",
+                    lambda: self.client.preflight(agent_id="a", estimated_units=bad),  # type: ignore[arg-type]
+                )
+        self.assertRefused("ceiling", lambda: self.client.preflight(agent_id="a", ceiling=-1))
+
+    def test_a_bool_is_not_a_number_of_units_although_python_counts_it_as_an_int(self) -> None:
+        error = self.assertRefused("units", lambda: self.client.record(agent_id="a", units=True))
+        self.assertIn("True", str(error))
+        self.assertRefused(
+            "estimated_units", lambda: self.client.preflight(agent_id="a", estimated_units=False)
+        )
+        self.assertRefused("ceiling", lambda: self.client.preflight(agent_id="a", ceiling=True))
+        self.assertRefused(
+            "ttl_seconds", lambda: self.client.preflight(agent_id="a", ttl_seconds=True)
+        )
+
+    def test_a_float_gets_a_hint_to_round(self) -> None:
+        error = self.assertRefused("units", lambda: self.client.record(agent_id="a", units=2.0))
+        self.assertIn("round", str(error))
+
+    def test_identifiers_are_1_to_200_printable_characters(self) -> None:
+        cases = {
+            "empty": "",
+            "too long": "x" * 201,
+            "newline": "researcher\n",
+            "NUL": "a\x00b",
+            "DEL": "a\x7f",
+            "C1 control": "a\x85b",
+            "lone surrogate": "a\ud800",
+            "101 characters outside the BMP count 202": "\U0001f600" * 101,
+        }
+        for name, bad in cases.items():
+            with self.subTest(name):
+                self.assertRefused("agent_id", lambda: self.client.preflight(agent_id=bad))
+        self.assertRefused("agent_id", lambda: self.client.preflight(agent_id=5))  # type: ignore[arg-type]
+        self.assertRefused(
+            "customer_id", lambda: self.client.record(agent_id="a", customer_id="")
+        )
+        self.assertRefused("run_id", lambda: self.client.preflight(agent_id="a", run_id="\t"))
+        self.assertRefused(
+            "idempotency_key", lambda: self.client.record(agent_id="a", idempotency_key="")
+        )
+        self.assertRefused(
+            "reservation_id", lambda: self.client.record(agent_id="a", reservation_id="\n")
+        )
+        self.assertRefused("reservation_id", lambda: self.client.release(""))
+        self.assertRefused("reservation_id", lambda: self.client.get_reservation("a/\n"))
+        self.assertRefused("customer_id", lambda: self.client.balance("x" * 300))
+
+    def test_other_preflight_arguments(self) -> None:
+        self.assertRefused("reserve", lambda: self.client.preflight(agent_id="a", reserve=1))  # type: ignore[arg-type]
+        self.assertRefused("reserve", lambda: self.client.preflight(agent_id="a", reserve="yes"))  # type: ignore[arg-type]
+        for bad in (0, 86_401, 1.5):
+            with self.subTest(ttl_seconds=bad):
+                self.assertRefused(
+                    "ttl_seconds", lambda: self.client.preflight(agent_id="a", ttl_seconds=bad)  # type: ignore[arg-type]
+                )
+        self.assertRefused(
+            "estimated_units", lambda: self.client.preflight(agent_id="a", estimated_units="AUTO")
+        )
+
+    def test_metadata_is_a_json_object_of_at_most_4_kib(self) -> None:
+        self.assertRefused("metadata", lambda: self.client.record(agent_id="a", metadata=[1]))  # type: ignore[arg-type]
+        self.assertRefused(
+            "metadata", lambda: self.client.record(agent_id="a", metadata={1: "x"})  # type: ignore[dict-item]
+        )
+        self.assertRefused(
+            "metadata.score",
+            lambda: self.client.record(agent_id="a", metadata={"score": math.nan}),
+        )
+        self.assertRefused(
+            "metadata.tags",
+            lambda: self.client.record(agent_id="a", metadata={"tags": {"a", "b"}}),
+        )
+        self.assertRefused(
+            "metadata.when",
+            lambda: self.client.record(agent_id="a", metadata={"when": datetime.now()}),
+        )
+        self.assertRefused(
+            "metadata",
+            lambda: self.client.record(agent_id="a", metadata={"text": "é" * 2100}),
+        )
+
+    def test_unknown_or_camel_case_keyword_arguments_fail_before_sending(self) -> None:
+        with self.assertRaises(TypeError) as caught:
+            self.client.preflight(agent_id="a", estimatedUnits=10)  # type: ignore[call-arg]
+        self.assertIn("estimatedUnits", str(caught.exception))
+        with self.assertRaises(TypeError):
+            self.client.record(agent_id="a", unit=10)  # type: ignore[call-arg]
+        with self.assertRaises(TypeError):
+            self.client.preflight("researcher")  # type: ignore[misc]
+
+    def test_run_and_meter_check_their_arguments_when_made(self) -> None:
+        self.assertRefused("ceiling", lambda: self.client.run(agent_id="a", ceiling=1.5))  # type: ignore[arg-type]
+        self.assertRefused(
+            "estimated_units", lambda: self.client.run(agent_id="a", estimated_units="auto")  # type: ignore[arg-type]
+        )
+        self.assertRefused("units", lambda: self.client.meter(agent_id="a", units=True))
+        self.assertRefused("agent_id", lambda: self.client.meter(agent_id="", units=1))
+
+    def test_admin_arguments(self) -> None:
+        admin = self.client.admin
+        self.assertRefused("update", lambda: admin.customers.update("c"))
+        self.assertRefused(
+            "limit_units", lambda: admin.customers.update("c", limit_units=True)
+        )
+        self.assertRefused("period", lambda: admin.customers.update("c", period="year"))  # type: ignore[arg-type]
+        self.assertRefused("unlimited", lambda: admin.customers.update("c", unlimited=1))  # type: ignore[arg-type]
+        self.assertRefused("limit", lambda: admin.customers.list(limit=0))
+        self.assertRefused("limit", lambda: admin.customers.list(limit=201))
+        self.assertRefused("units", lambda: admin.grants.create("c", units=0))
+        self.assertRefused("units", lambda: admin.grants.create("c", units=1.0))  # type: ignore[arg-type]
+        self.assertRefused("reason", lambda: admin.grants.create("c", units=1, reason="x" * 501))
+        self.assertRefused("group_by", lambda: admin.usage(group_by="week"))  # type: ignore[arg-type]
+        self.assertRefused("group_by", lambda: admin.usage(group_by=["day", "day"]))
+        self.assertRefused(
+            "group_by", lambda: admin.usage(group_by=["day", "agent", "customer"])
+        )
+        self.assertRefused("since", lambda: admin.events.list(since=datetime(2026, 1, 1)))
+        self.assertRefused("until", lambda: admin.events.list(until="yesterday"))
+        self.assertRefused("approved", lambda: admin.decisions.list(approved="false"))  # type: ignore[arg-type]
+        self.assertRefused("scope", lambda: admin.keys.create(name="k", scope="root"))  # type: ignore[arg-type]
+        self.assertRefused("name", lambda: admin.keys.create(name=""))
+        self.assertRefused("key_id", lambda: admin.keys.revoke(""))
+        self.assertRefused("update", lambda: admin.project.update())
+        self.assertRefused(
+            "upgrade_url", lambda: admin.project.update(upgrade_url="ftp://example.com")
+        )
+        self.assertRefused(
+            "default_ttl_seconds", lambda: admin.project.update(default_ttl_seconds=0)
+        )
+        self.assertRefused("free_units", lambda: admin.project.update(free_units=-5))
+
+    def test_register_arguments(self) -> None:
+        self.assertRefused("project_name", lambda: register(project_name="", base_url=self.server.url))
+        self.assertRefused(
+            "email", lambda: register(project_name="p", email="nope", base_url=self.server.url)
+        )
+
+    def test_report_checks_units(self) -> None:
+        from agentbill._preflight import PreflightResult
+        from agentbill._run import Run
+
+        run = Run(
+            run_id="r",
+            agent_id="a",
+            customer_id="c",
+            ceiling=None,
+            preflight=PreflightResult(
+                approved=True,
+                reason=None,
+                remaining_units=None,
+                estimated_units=1,
+                estimate_source="request",
+                reservation_id=None,
+                expires_at=None,
+                upgrade_url=None,
+                preflight_id=None,
+                run_remaining_units=None,
+                run_id="r",
+                ceiling=None,
+                degraded=False,
+                idempotency_key="k",
+            ),
+        )
+        self.assertRefused("units", lambda: run.report(0.5))  # type: ignore[arg-type]
+        self.assertRefused("metadata", lambda: run.report(1, metadata="x"))  # type: ignore[arg-type]
+        self.assertIsNone(run.reported_units)
+        run.report(0)
+        self.assertEqual(run.reported_units, 0, "0 is a value")
+
+    def test_time_filters_accept_aware_datetimes_dates_and_iso_strings(self) -> None:
+        from agentbill._validation import check_optional_time
+
+        self.assertEqual(
+            check_optional_time("since", datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc)),
+            "2026-01-31T12:00:00.000Z",
+        )
+        self.assertEqual(check_optional_time("since", "2026-01-31"), "2026-01-31")
+        self.assertEqual(
+            check_optional_time("since", "2026-01-31T10:00:00.5+02:00"), "2026-01-31T08:00:00.500Z"
+        )
+        self.assertEqual(check_optional_time("since", "2026-01-31T10:00:00Z"), "2026-01-31T10:00:00.000Z")
+
+
+class ConfigurationErrors(unittest.TestCase):
+    def test_a_missing_key_names_the_environment_variable(self) -> None:
+        environment = {name: value for name, value in os.environ.items() if name != "AGENTBILL_API_KEY"}
+        with mock.patch.dict(os.environ, environment, clear=True):
+            with self.assertRaises(AgentBillConfigurationError) as caught:
+                AgentBillClient()
+        self.assertIn("AGENTBILL_API_KEY", str(caught.exception))
+
+    def test_the_key_and_base_url_come_from_the_environment(self) -> None:
+        with mock.patch.dict(
+            os.environ,
+            {"AGENTBILL_API_KEY": " agb_from_env ", "AGENTBILL_BASE_URL": "http://127.0.0.1:1/"},
+        ):
+            client = AgentBillClient(exit_flush_timeout=None)
+        self.assertEqual(client._options.api_key, "agb_from_env")
+        self.assertEqual(client.base_url, "http://127.0.0.1:1")
+        with mock.patch.dict(os.environ, {"AGENTBILL_BASE_URL": ""}):
+            self.assertEqual(AgentBillClient(api_key="k").base_url, "http://localhost:8787")
+
+    def test_bad_options(self) -> None:
+        bad_options = [
+            {"base_url": "localhost:8787"},
+            {"base_url": "ftp://example.com"},
+            {"timeout": 0},
+            {"timeout": -1},
+            {"timeout": True},
+            {"max_retries": -1},
+            {"max_retries": True},
+            {"max_retries": 1.5},
+            {"fail_mode": "ajar"},
+            {"max_queued_records": -1},
+            {"headers": {"x-a": "b\r\nc"}},
+            {"exit_flush_timeout": 0},
+            {"default_customer_id": ""},
+        ]
+        for options in bad_options:
+            with self.subTest(options=options):
+                with self.assertRaises(AgentBillConfigurationError):
+                    AgentBillClient(api_key="agb_x", **options)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    unittest.main()
