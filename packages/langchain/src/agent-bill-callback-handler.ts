@@ -1,0 +1,353 @@
+import {
+  applyPolicy,
+  countTokens,
+  defaultPolicy,
+  estimateCall,
+  type NormalizedUsage,
+  type UnitsPolicy,
+} from '@agentbill/tokens'
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base'
+import type { Serialized } from '@langchain/core/load/serializable'
+import type { BaseMessage } from '@langchain/core/messages'
+import type { LLMResult } from '@langchain/core/outputs'
+import type { ChainValues } from '@langchain/core/utils/types'
+import { AgentBillValidationError, type CallContext, type GatedCall } from 'agentbill'
+import type { AgentBillCallbackHandlerOptions } from './agent-bill-callback-handler-options'
+import { callContextFromMetadata } from './agent-bill-metadata'
+import { chatModelCallRequest, llmCallRequest, type ModelCallRequest } from './model-call-request'
+import { generatedText, reportedUsage } from './reported-usage'
+import { RunTree } from './run-tree'
+
+/** A model call that passed its preflight and has not ended yet. */
+interface OpenCall {
+  gated: GatedCall
+  model: string
+  promptTokens: number
+  /** What the model streamed so far (`handleLLMNewToken`), to bill a stream that failed midway. */
+  streamed: string
+  startedAt: number
+}
+
+/**
+ * A run or model call still open after this long is taken to be abandoned (its consumer stopped
+ * reading a stream, so LangChain never ends it) and forgotten. Far longer than any real run, and
+ * than the longest hold (24 h), whose expiry frees the customer's budget on the server.
+ */
+const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000
+const SWEEP_INTERVAL_MS = 60 * 1000
+
+const OPTION_KEYS = [
+  'client',
+  'agentId',
+  'customerId',
+  'ceiling',
+  'policy',
+  'defaultOutputTokens',
+  'ttlSeconds',
+] as const
+
+/**
+ * Gates every chat model and LLM call of a LangChain.js chain or agent: before a call, a
+ * preflight holds its estimate against the customer's budget and the run's ceiling (blocked →
+ * the model is never called and `invoke` rejects with `BudgetExceededError`); after it, the
+ * model's actual usage is recorded once; a failed call releases its hold.
+ *
+ * One `invoke` (or `stream`, or one `batch` item) of a chain or agent is one run, whose ceiling
+ * covers every model call inside it. The customer, agent, run and ceiling may also come per
+ * invocation from `metadata` (see `agentBillMetadata`) or an enclosing `bill.run(...)`, so one
+ * handler serves many customers, concurrently.
+ *
+ * @example
+ * const billing = new AgentBillCallbackHandler({ client: bill, agentId: 'support', ceiling: 50 })
+ * await agent.invoke(input, { callbacks: [billing], metadata: { agentbill_customer_id: 'user_42' } })
+ * @throws {AgentBillValidationError} from the constructor, for a bad option
+ */
+export class AgentBillCallbackHandler extends BaseCallbackHandler {
+  name = 'AgentBillCallbackHandler'
+
+  readonly #client: AgentBillCallbackHandlerOptions['client']
+  readonly #defaults: CallContext
+  readonly #policy: UnitsPolicy
+  readonly #defaultOutputTokens: number | undefined
+  readonly #ttlSeconds: number | undefined
+  readonly #runs = new RunTree()
+  readonly #calls = new Map<string, OpenCall>()
+  #lastSweep = Date.now()
+
+  constructor(options: AgentBillCallbackHandlerOptions) {
+    // Only `raiseError` passed to the base constructor makes LangChain await the handlers and
+    // rethrow their errors: that is what lets a blocked preflight stop the model call. (Declaring
+    // `raiseError = true` as a field does not block; the throw becomes an unhandled rejection.)
+    super({ raiseError: true })
+    checkOptions(options)
+    this.#client = options.client
+    this.#defaults = {
+      ...(options.agentId === undefined ? {} : { agentId: options.agentId }),
+      ...(options.customerId === undefined ? {} : { customerId: options.customerId }),
+      ...(options.ceiling === undefined ? {} : { ceiling: options.ceiling }),
+    }
+    this.#policy = options.policy ?? defaultPolicy
+    this.#defaultOutputTokens = options.defaultOutputTokens
+    this.#ttlSeconds = options.ttlSeconds
+  }
+
+  /** How many runs and model calls the handler is tracking: `0` when nothing is in flight. */
+  get openRuns(): number {
+    return this.#runs.size + this.#calls.size
+  }
+
+  /** One handler is shared by every run it sees; a copy would lose track of runs in flight. */
+  override copy(): this {
+    return this
+  }
+
+  override async handleChatModelStart(
+    llm: Serialized,
+    messages: BaseMessage[][],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): Promise<void> {
+    // The callback manager calls every handler once per message list, so there is one here.
+    await this.#begin(runId, parentRunId, metadata, () =>
+      chatModelCallRequest(llm, messages[0] ?? [], extraParams, metadata),
+    )
+  }
+
+  override async handleLLMStart(
+    llm: Serialized,
+    prompts: string[],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.#begin(runId, parentRunId, metadata, () =>
+      llmCallRequest(llm, prompts[0] ?? '', extraParams, metadata),
+    )
+  }
+
+  override handleLLMNewToken(token: string, _index: unknown, runId: string): void {
+    const call = this.#calls.get(runId)
+    if (call !== undefined) call.streamed += token
+  }
+
+  override async handleLLMEnd(
+    output: LLMResult,
+    runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    extraParams?: Record<string, unknown>,
+  ): Promise<void> {
+    const call = this.#take(runId)
+    if (call === undefined) return
+    // A cache hit never reached the provider.
+    if (extraParams?.cached === true) return call.gated.release()
+    const reported = reportedUsage(output)
+    await this.#settle(
+      call,
+      reported ?? (await this.#countedUsage(call, generatedText(output))),
+      reported === undefined ? 'counted' : 'provider',
+    )
+  }
+
+  override async handleLLMError(error: unknown, runId: string): Promise<void> {
+    const call = this.#take(runId)
+    if (call === undefined) return
+    // Tokens the model already streamed were generated (and charged by the provider): bill them.
+    // A call that failed before its first token spent nothing: release its hold.
+    if (call.streamed === '') return call.gated.release()
+    await this.#settle(call, await this.#countedUsage(call, call.streamed), 'counted', {
+      error: error instanceof Error ? error.name : 'Error',
+    })
+  }
+
+  // The callback manager calls this with (chain, inputs, runId, parentRunId, tags, metadata,
+  // runType, runName, extra), not in the order @langchain/core's .d.ts declares (which puts
+  // runType fourth and parentRunId eighth): the fourth argument is the parent's id.
+  override handleChainStart(
+    _chain: Serialized,
+    _inputs: ChainValues,
+    runId: string,
+    parentRunId?: string,
+  ): void {
+    this.#runs.start(runId, parentRunId, Date.now())
+  }
+
+  override handleChainEnd(_outputs: ChainValues, runId: string): void {
+    this.#runs.end(runId)
+  }
+
+  override handleChainError(_error: unknown, runId: string): void {
+    this.#runs.end(runId)
+  }
+
+  override handleToolStart(
+    _tool: Serialized,
+    _input: string,
+    runId: string,
+    parentRunId?: string,
+  ): void {
+    this.#runs.start(runId, parentRunId, Date.now())
+  }
+
+  override handleToolEnd(_output: unknown, runId: string): void {
+    this.#runs.end(runId)
+  }
+
+  override handleToolError(_error: unknown, runId: string): void {
+    this.#runs.end(runId)
+  }
+
+  override handleRetrieverStart(
+    _retriever: Serialized,
+    _query: string,
+    runId: string,
+    parentRunId?: string,
+  ): void {
+    this.#runs.start(runId, parentRunId, Date.now())
+  }
+
+  override handleRetrieverEnd(_documents: unknown, runId: string): void {
+    this.#runs.end(runId)
+  }
+
+  override handleRetrieverError(_error: unknown, runId: string): void {
+    this.#runs.end(runId)
+  }
+
+  async #begin(
+    runId: string,
+    parentRunId: string | undefined,
+    metadata: Record<string, unknown> | undefined,
+    describe: () => ModelCallRequest,
+  ): Promise<void> {
+    const now = Date.now()
+    this.#sweep(now)
+    const root = this.#runs.start(runId, parentRunId, now)
+    try {
+      const call = callContextFromMetadata(metadata)
+      const request = describe()
+      const estimate = await estimateCall({
+        ...request,
+        policy: this.#policy,
+        ...(this.#defaultOutputTokens === undefined
+          ? {}
+          : { defaultOutputTokens: this.#defaultOutputTokens }),
+      })
+      const gated = await this.#client.beginCall({
+        call,
+        // The root run is the adapter's own guess at the run: a run id the caller names (metadata
+        // or an enclosing bill.run) wins over it.
+        defaults: { ...this.#defaults, runId: root },
+        estimatedUnits: estimate.units,
+        ...(this.#ttlSeconds === undefined ? {} : { ttlSeconds: this.#ttlSeconds }),
+      })
+      this.#calls.set(runId, {
+        gated,
+        model: request.model,
+        promptTokens: estimate.promptTokens,
+        streamed: '',
+        startedAt: now,
+      })
+    } catch (error) {
+      // A blocked call never runs, so no end event will come for it.
+      this.#runs.end(runId)
+      throw error
+    }
+  }
+
+  #sweep(now: number): void {
+    if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return
+    this.#lastSweep = now
+    const startedBefore = now - ABANDONED_AFTER_MS
+    this.#runs.sweep(startedBefore)
+    for (const [runId, call] of this.#calls) {
+      if (call.startedAt < startedBefore) this.#calls.delete(runId)
+    }
+  }
+
+  #take(runId: string): OpenCall | undefined {
+    this.#runs.end(runId)
+    const call = this.#calls.get(runId)
+    this.#calls.delete(runId)
+    return call
+  }
+
+  async #countedUsage(call: OpenCall, output: string): Promise<NormalizedUsage> {
+    return {
+      inputTokens: call.promptTokens,
+      cachedInputTokens: 0,
+      outputTokens: output === '' ? 0 : await countTokens(call.model, output),
+      reasoningTokens: 0,
+    }
+  }
+
+  async #settle(
+    call: OpenCall,
+    usage: NormalizedUsage,
+    usageSource: 'provider' | 'counted',
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    try {
+      const units = applyPolicy(this.#policy, usage, call.model)
+      await call.gated.record(units, {
+        metadata: {
+          model: call.model,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          cachedInputTokens: usage.cachedInputTokens,
+          reasoningTokens: usage.reasoningTokens,
+          usageSource,
+          ...extra,
+        },
+      })
+    } finally {
+      // A policy that throws must not leave the hold open until its TTL; after a record attempt
+      // this does nothing.
+      await call.gated.release()
+    }
+  }
+}
+
+function checkOptions(options: AgentBillCallbackHandlerOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new AgentBillValidationError('options', 'must be an object with at least `client`')
+  }
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
+      throw new AgentBillValidationError(
+        key,
+        `is not an option of AgentBillCallbackHandler; expected one of ${OPTION_KEYS.join(', ')}`,
+      )
+    }
+  }
+  if (typeof options.client?.beginCall !== 'function') {
+    throw new AgentBillValidationError('client', 'must be an AgentBill client (new AgentBill(…))')
+  }
+  for (const key of ['agentId', 'customerId'] as const) {
+    const value = options[key]
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new AgentBillValidationError(key, `must be a non-empty string, got ${String(value)}`)
+    }
+  }
+  checkInteger('ceiling', options.ceiling, 0)
+  checkInteger('defaultOutputTokens', options.defaultOutputTokens, 1)
+  checkInteger('ttlSeconds', options.ttlSeconds, 1)
+  if (options.policy !== undefined && typeof options.policy !== 'function') {
+    throw new AgentBillValidationError('policy', 'must be a function (usage, model) => units')
+  }
+}
+
+function checkInteger(param: string, value: unknown, minimum: number): void {
+  if (value === undefined) return
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
+    throw new AgentBillValidationError(
+      param,
+      `must be an integer ≥ ${minimum}, got ${String(value)}`,
+    )
+  }
+}

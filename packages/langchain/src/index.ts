@@ -1,0 +1,5 @@
+export { AgentBillCallbackHandler } from './agent-bill-callback-handler'
+export type { AgentBillCallbackHandlerOptions } from './agent-bill-callback-handler-options'
+export type { AgentBillMetadata } from './agent-bill-metadata'
+export { agentBillMetadata } from './agent-bill-metadata'
+export { VERSION } from './version'
