@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig({
   entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
+  // Private and Node-only (tests and examples import it as ESM), so one format is enough.
+  format: ['esm'],
   dts: true,
   sourcemap: true,
   clean: true,
