@@ -367,6 +367,7 @@ describe('bad input', () => {
       [{ model: 'gpt-4o', messages: [], maxOutputTokens: 1.5 }, 'maxOutputTokens'],
       [{ model: 'gpt-4o', messages: [], tools: [null] }, 'tools[0]'],
       [{ model: 'gpt-4o', messages: [], policy: () => 0.5 }, 'policy'],
+      [{ model: 'gpt-4o', messages: [], remainingUnits: -1 }, 'remainingUnits'],
     ]
     for (const [request, field] of cases) {
       const error = await estimateCall(request as Parameters<typeof estimateCall>[0]).catch(

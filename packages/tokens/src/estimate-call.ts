@@ -76,16 +76,19 @@ export interface CallEstimate {
  */
 export async function estimateCall(request: EstimateCallRequest): Promise<CallEstimate> {
   const info = resolveModel(checkModel(request))
+  const remaining = request.remainingUnits
+  if (
+    remaining !== undefined &&
+    (typeof remaining !== 'number' || Number.isNaN(remaining) || remaining < 0)
+  ) {
+    throw new InvalidArgumentError(
+      'remainingUnits',
+      `expected a number ≥ 0, got ${String(remaining)}`,
+    )
+  }
   const quick = estimateCallSync(request)
   if (quick.method !== 'upper-bound') return quick
-  const remaining = request.remainingUnits
   if (remaining !== undefined) {
-    if (typeof remaining !== 'number' || Number.isNaN(remaining) || remaining < 0) {
-      throw new InvalidArgumentError(
-        'remainingUnits',
-        `expected a number ≥ 0, got ${String(remaining)}`,
-      )
-    }
     if (quick.units <= remaining) {
       // Far from the limit: answer now and warm the encoding for the next call. A load failure
       // surfaces on the next call that needs the exact count.

@@ -62,6 +62,28 @@ describe('createOutputMeter', () => {
     }
   })
 
+  it('keeps its cheap bound at or above the exact count across re-tokenised chunk boundaries', () => {
+    // If the bound ever fell below the exact count, wouldExceed(exact - 1) would answer false.
+    const policy = tokensPolicy({ tokensPerUnit: 1 })
+    const random = seededRandom(99)
+    for (const [name, text] of corpus.filter(
+      ([, text]) => text.length > 0 && text.length < 3_000,
+    )) {
+      const meter = createOutputMeter({ model: 'gpt-4o', policy })
+      let streamed = ''
+      let nextCheck = 1
+      for (const [index, delta] of deltas(text, 7).entries()) {
+        meter.add(delta)
+        streamed += delta
+        if (index + 1 < nextCheck) continue
+        nextCheck = index + 2 + Math.floor(random() * 6) // several deltas between checks
+        const exact = o200k.encode(streamed, [], []).length
+        expect(meter.wouldExceed(exact - 1), `${name} at ${streamed.length} chars`).toBe(true)
+        expect(meter.wouldExceed(exact), `${name} at ${streamed.length} chars`).toBe(false)
+      }
+    }
+  })
+
   it('prices the call with the policy, input included, and keeps 0 at 0', async () => {
     const empty = createOutputMeter({ model: 'gpt-4o' })
     expect(empty.tokens).toBe(0)
