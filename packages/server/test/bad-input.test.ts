@@ -84,7 +84,7 @@ interface Case {
   path: string
   /** A value to JSON-encode, or a raw string/bytes to send as is. */
   body?: unknown
-  raw?: string | Uint8Array
+  raw?: string | Uint8Array<ArrayBuffer>
   headers?: Record<string, string>
   /** Which key to send: admin by default. */
   auth?: 'admin' | 'runtime' | 'none' | string
@@ -549,7 +549,7 @@ async function send(testCase: Case): Promise<Response> {
   if (auth === 'admin') headers.authorization = `Bearer ${server.adminKey}`
   else if (auth === 'runtime') headers.authorization = `Bearer ${runtimeKey}`
   else if (auth !== 'none') headers.authorization = auth
-  let body: string | Uint8Array | undefined
+  let body: string | Uint8Array<ArrayBuffer> | undefined
   if (testCase.raw !== undefined) body = testCase.raw
   else if (testCase.body !== undefined) body = JSON.stringify(testCase.body)
   if (body !== undefined) headers['content-type'] = 'application/json'
