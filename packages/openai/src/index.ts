@@ -1,0 +1,6 @@
+export type { AgentBillOpenAIOptions } from './agent-bill-openai-options'
+export type { AllowanceLimit } from './allowance-exceeded-error'
+export { AllowanceExceededError } from './allowance-exceeded-error'
+export { agentBillHeaders, CALL_CONTEXT_HEADERS } from './call-context-headers'
+export { VERSION } from './version'
+export { withAgentBill } from './with-agent-bill'
