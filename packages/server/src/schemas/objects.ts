@@ -7,8 +7,8 @@ const nullableCount = (description: string) =>
 const period = z.enum(['none', 'day', 'week', 'month'])
 
 /** `{"error": {...}}`: every 4xx and 5xx. */
-export const errorSchema = z.object({
-  error: z.object({
+export const errorSchema = z.strictObject({
+  error: z.strictObject({
     type: z.enum([
       'invalid_request',
       'authentication_failed',
@@ -28,7 +28,7 @@ export const errorSchema = z.object({
 })
 
 /** A customer's ledger. */
-export const balanceSchema = z.object({
+export const balanceSchema = z.strictObject({
   customer_id: z.string(),
   granted_units: count('Base allowance (free units or limit) plus grants of the period.'),
   used_units: count('Recorded units in the current period.'),
@@ -41,7 +41,7 @@ export const balanceSchema = z.object({
   period_end: timestamp('End of the current period; null for period none.').nullable(),
 })
 
-export const customerSchema = z.object({
+export const customerSchema = z.strictObject({
   customer_id: z.string(),
   limit_units: nullableCount('Base allowance set for this customer (null: the free units).'),
   unlimited: z.boolean(),
@@ -51,7 +51,7 @@ export const customerSchema = z.object({
   balance: balanceSchema,
 })
 
-export const reservationSchema = z.object({
+export const reservationSchema = z.strictObject({
   id: z.string().meta({ description: 'rsv_…' }),
   status: z.enum(['open', 'settled', 'released', 'expired']),
   customer_id: z.string(),
@@ -63,7 +63,7 @@ export const reservationSchema = z.object({
   closed_at: timestamp('When it was settled, released or expired.').nullable(),
 })
 
-export const eventSchema = z.object({
+export const eventSchema = z.strictObject({
   id: z.string().meta({ description: 'evt_…' }),
   customer_id: z.string(),
   agent_id: z.string(),
@@ -80,7 +80,7 @@ const estimateSource = z
   .meta({ description: 'request: the number sent; history: "auto" from records; default: 1.' })
 const reason = z.enum(['budget_exhausted', 'ceiling_exceeded']).nullable()
 
-export const decisionSchema = z.object({
+export const decisionSchema = z.strictObject({
   id: z.string().meta({ description: 'dec_…' }),
   approved: z.boolean(),
   reason,
@@ -95,7 +95,7 @@ export const decisionSchema = z.object({
   created_at: timestamp('When it was decided.'),
 })
 
-export const grantSchema = z.object({
+export const grantSchema = z.strictObject({
   id: z.string().meta({ description: 'gnt_…' }),
   customer_id: z.string(),
   units: count('Units granted.'),
@@ -103,7 +103,7 @@ export const grantSchema = z.object({
   created_at: timestamp('When it was granted.'),
 })
 
-export const apiKeySchema = z.object({
+export const apiKeySchema = z.strictObject({
   id: z.string().meta({ description: 'key_…' }),
   name: z.string(),
   scope: z.enum(['runtime', 'admin']),
@@ -117,7 +117,7 @@ export const createdApiKeySchema = apiKeySchema.extend({
   key: z.string().meta({ description: 'The full key. Shown in this response only.' }),
 })
 
-export const projectSchema = z.object({
+export const projectSchema = z.strictObject({
   id: z.string().meta({ description: 'prj_…' }),
   name: z.string(),
   free_units: count('Units each new customer starts with.'),
@@ -126,7 +126,7 @@ export const projectSchema = z.object({
   created_at: timestamp('When it was made.'),
 })
 
-export const preflightResponseSchema = z.object({
+export const preflightResponseSchema = z.strictObject({
   approved: z.boolean(),
   preflight_id: z.string().meta({ description: 'dec_…' }),
   remaining_units: nullableCount(
@@ -146,7 +146,7 @@ export const preflightResponseSchema = z.object({
   ),
 })
 
-export const recordResponseSchema = z.object({
+export const recordResponseSchema = z.strictObject({
   recorded: z.literal(true),
   duplicate: z.boolean(),
   event_id: z.string(),
@@ -156,10 +156,10 @@ export const recordResponseSchema = z.object({
   reservation_status: z.enum(['settled', 'already_closed', 'not_found']).nullable(),
 })
 
-export const usageResponseSchema = z.object({
+export const usageResponseSchema = z.strictObject({
   group_by: z.array(z.enum(['agent', 'customer', 'day'])),
   data: z.array(
-    z.object({
+    z.strictObject({
       day: z.string().optional(),
       agent_id: z.string().optional(),
       customer_id: z.string().optional(),
@@ -169,14 +169,14 @@ export const usageResponseSchema = z.object({
   ),
 })
 
-export const registerResponseSchema = z.object({
+export const registerResponseSchema = z.strictObject({
   project: projectSchema,
   key: z.string().meta({ description: "The project's first admin key. Shown once." }),
 })
 
 /** A page of `item`. */
 export function listSchema<Item extends z.ZodType>(item: Item) {
-  return z.object({
+  return z.strictObject({
     object: z.literal('list'),
     data: z.array(item),
     has_more: z.boolean(),
@@ -188,7 +188,7 @@ export const eventListSchema = listSchema(eventSchema)
 export const decisionListSchema = listSchema(decisionSchema)
 export const apiKeyListSchema = listSchema(apiKeySchema)
 
-export const healthSchema = z.object({ status: z.string() })
+export const healthSchema = z.strictObject({ status: z.string() })
 
 export type Balance = z.output<typeof balanceSchema>
 export type Customer = z.output<typeof customerSchema>
