@@ -1,0 +1,147 @@
+import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai-v6'
+import { MockLanguageModelV3 } from 'ai-v6/test'
+import { agentBillMiddleware } from '../../src/index'
+import type { DriverCall, MajorDriver } from '../support/major-driver'
+import {
+  type ProviderStep,
+  providerError,
+  type ScriptedProvider,
+  textDeltas,
+} from '../support/scripted-provider'
+import { stablePart } from '../support/stable-part'
+
+// Spec v3 types, read off the mock so they are ai 6's own.
+type GenerateResult = Awaited<ReturnType<MockLanguageModelV3['doGenerate']>>
+type StreamResult = Awaited<ReturnType<MockLanguageModelV3['doStream']>>
+type StreamPart = StreamResult['stream'] extends ReadableStream<infer Part> ? Part : never
+type Usage = GenerateResult['usage']
+
+let toolCallCount = 0
+
+function usageV3(usage: { inputTokens: number; outputTokens: number }): Usage {
+  return {
+    inputTokens: {
+      total: usage.inputTokens,
+      noCache: usage.inputTokens,
+      cacheRead: undefined,
+      cacheWrite: undefined,
+    },
+    outputTokens: { total: usage.outputTokens, text: usage.outputTokens, reasoning: undefined },
+  }
+}
+
+function generateResult(step: Exclude<ProviderStep, { kind: 'error' }>): GenerateResult {
+  const usage = usageV3(step.usage)
+  if (step.kind === 'text') {
+    return {
+      content: [{ type: 'text', text: step.text }],
+      finishReason: { unified: 'stop', raw: 'stop' },
+      usage,
+      warnings: [],
+    }
+  }
+  return {
+    content: [
+      {
+        type: 'tool-call',
+        toolCallId: `v3-call-${++toolCallCount}`,
+        toolName: step.toolName,
+        input: JSON.stringify(step.input),
+      },
+    ],
+    finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+    usage,
+    warnings: [],
+  }
+}
+
+function streamParts(step: Exclude<ProviderStep, { kind: 'error' }>): StreamPart[] {
+  const usage = usageV3(step.usage)
+  const start: StreamPart[] = [
+    { type: 'stream-start', warnings: [] },
+    {
+      type: 'response-metadata',
+      id: 'response-1',
+      modelId: 'mock-model-id',
+      timestamp: new Date(0),
+    },
+  ]
+  if (step.kind === 'text') {
+    return [
+      ...start,
+      { type: 'text-start', id: 'text-1' },
+      ...textDeltas(step.text).map(
+        (delta): StreamPart => ({ type: 'text-delta', id: 'text-1', delta }),
+      ),
+      { type: 'text-end', id: 'text-1' },
+      { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage },
+    ]
+  }
+  const id = `v3-call-${++toolCallCount}`
+  const input = JSON.stringify(step.input)
+  return [
+    ...start,
+    { type: 'tool-input-start', id, toolName: step.toolName },
+    { type: 'tool-input-delta', id, delta: input },
+    { type: 'tool-input-end', id },
+    { type: 'tool-call', toolCallId: id, toolName: step.toolName, input },
+    { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage },
+  ]
+}
+
+/** `MockLanguageModelV3` (ai 6) answering from the scripted provider. */
+export function mockModelV3(provider: ScriptedProvider): MockLanguageModelV3 {
+  return new MockLanguageModelV3({
+    doGenerate: async () => {
+      const step = provider.next()
+      if (step.kind === 'error') throw providerError(step.status)
+      return generateResult(step)
+    },
+    doStream: async () => {
+      const step = provider.next()
+      if (step.kind === 'error') throw providerError(step.status)
+      return { stream: simulateReadableStream({ chunks: streamParts(step) }) }
+    },
+  })
+}
+
+/** ai 6 (spec v3) with `MockLanguageModelV3`. */
+export function aiV6Driver(provider: ScriptedProvider): MajorDriver {
+  const model = (call: DriverCall) => {
+    const bare = mockModelV3(provider)
+    if (call.bill === null) return bare
+    return wrapLanguageModel({
+      model: bare,
+      middleware: agentBillMiddleware({ client: call.bill, agentId: call.agentId }),
+    })
+  }
+  const providerOptions = (call: DriverCall) => ({ agentbill: { customerId: call.customerId } })
+  return {
+    name: 'ai 6 (MockLanguageModelV3)',
+    async generate(call) {
+      const result = await generateText({
+        model: model(call),
+        prompt: call.prompt,
+        providerOptions: providerOptions(call),
+      })
+      return { text: result.text }
+    },
+    async stream(call) {
+      const result = streamText({
+        model: model(call),
+        prompt: call.prompt,
+        providerOptions: providerOptions(call),
+        // The error parts are read below; the SDK's default would also log them.
+        onError: () => undefined,
+      })
+      const chunks: unknown[] = []
+      let text = ''
+      for await (const part of result.fullStream) {
+        if (part.type === 'error') throw part.error
+        if (part.type === 'text-delta') text += part.text
+        chunks.push(stablePart(part))
+      }
+      return { text, chunks }
+    },
+  }
+}

@@ -1,0 +1,11 @@
+import { describeAdapterContract } from '@agentbill/adapter-contract'
+import { aiV7Driver } from './support/ai-v7-driver'
+import { contractHarness } from './support/contract-harness'
+import { ScriptedProvider } from './support/scripted-provider'
+
+// The shared adapter contract on ai 7 (spec v4) with the SDK's own MockLanguageModelV4, against
+// the real AgentBill server.
+describeAdapterContract(() => {
+  const provider = new ScriptedProvider()
+  return contractHarness(aiV7Driver(provider), provider)
+})

@@ -1,0 +1,158 @@
+import type {
+  LanguageModelV4GenerateResult,
+  LanguageModelV4StreamPart,
+  LanguageModelV4Usage,
+} from '@ai-sdk/provider'
+import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai'
+import { MockLanguageModelV4 } from 'ai/test'
+import { agentBillMiddleware } from '../../src/index'
+import type { DriverCall, MajorDriver } from './major-driver'
+import {
+  type ProviderStep,
+  providerError,
+  type ScriptedProvider,
+  textDeltas,
+} from './scripted-provider'
+import { stablePart } from './stable-part'
+
+let toolCallCount = 0
+
+function usageV4(usage: { inputTokens: number; outputTokens: number }): LanguageModelV4Usage {
+  return {
+    inputTokens: {
+      total: usage.inputTokens,
+      noCache: usage.inputTokens,
+      cacheRead: undefined,
+      cacheWrite: undefined,
+    },
+    outputTokens: { total: usage.outputTokens, text: usage.outputTokens, reasoning: undefined },
+  }
+}
+
+function generateResult(
+  step: Exclude<ProviderStep, { kind: 'error' }>,
+): LanguageModelV4GenerateResult {
+  if (step.kind === 'text') {
+    return {
+      content: [{ type: 'text', text: step.text }],
+      finishReason: { unified: 'stop', raw: 'stop' },
+      usage: usageV4(step.usage),
+      warnings: [],
+    }
+  }
+  return {
+    content: [
+      {
+        type: 'tool-call',
+        toolCallId: `call-${++toolCallCount}`,
+        toolName: step.toolName,
+        input: JSON.stringify(step.input),
+      },
+    ],
+    finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+    usage: usageV4(step.usage),
+    warnings: [],
+  }
+}
+
+function streamParts(step: Exclude<ProviderStep, { kind: 'error' }>): LanguageModelV4StreamPart[] {
+  const start: LanguageModelV4StreamPart[] = [
+    { type: 'stream-start', warnings: [] },
+    {
+      type: 'response-metadata',
+      id: 'response-1',
+      modelId: 'mock-model-id',
+      timestamp: new Date(0),
+    },
+  ]
+  if (step.kind === 'text') {
+    return [
+      ...start,
+      { type: 'text-start', id: 'text-1' },
+      ...textDeltas(step.text).map(
+        (delta): LanguageModelV4StreamPart => ({ type: 'text-delta', id: 'text-1', delta }),
+      ),
+      { type: 'text-end', id: 'text-1' },
+      {
+        type: 'finish',
+        finishReason: { unified: 'stop', raw: 'stop' },
+        usage: usageV4(step.usage),
+      },
+    ]
+  }
+  const id = `call-${++toolCallCount}`
+  const input = JSON.stringify(step.input)
+  return [
+    ...start,
+    { type: 'tool-input-start', id, toolName: step.toolName },
+    { type: 'tool-input-delta', id, delta: input },
+    { type: 'tool-input-end', id },
+    { type: 'tool-call', toolCallId: id, toolName: step.toolName, input },
+    {
+      type: 'finish',
+      finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+      usage: usageV4(step.usage),
+    },
+  ]
+}
+
+/** `MockLanguageModelV4` answering from the scripted provider. */
+export function mockModelV4(
+  provider: ScriptedProvider,
+  modelId = 'mock-model-id',
+): MockLanguageModelV4 {
+  return new MockLanguageModelV4({
+    modelId,
+    doGenerate: async () => {
+      const step = provider.next()
+      if (step.kind === 'error') throw providerError(step.status)
+      return generateResult(step)
+    },
+    doStream: async () => {
+      const step = provider.next()
+      if (step.kind === 'error') throw providerError(step.status)
+      return { stream: simulateReadableStream({ chunks: streamParts(step) }) }
+    },
+  })
+}
+
+/** ai 7 (spec v4) with `MockLanguageModelV4`. */
+export function aiV7Driver(provider: ScriptedProvider): MajorDriver {
+  const model = (call: DriverCall) => {
+    const bare = mockModelV4(provider)
+    if (call.bill === null) return bare
+    return wrapLanguageModel({
+      model: bare,
+      middleware: agentBillMiddleware({ client: call.bill, agentId: call.agentId }),
+    })
+  }
+  const providerOptions = (call: DriverCall) => ({ agentbill: { customerId: call.customerId } })
+  return {
+    name: 'ai 7 (MockLanguageModelV4)',
+    async generate(call) {
+      const result = await generateText({
+        model: model(call),
+        prompt: call.prompt,
+        providerOptions: providerOptions(call),
+      })
+      return { text: result.text }
+    },
+    async stream(call) {
+      const result = streamText({
+        model: model(call),
+        prompt: call.prompt,
+        providerOptions: providerOptions(call),
+        // The error parts are read below; the SDK's default would also log them.
+        onError: () => undefined,
+      })
+      const chunks: unknown[] = []
+      let text = ''
+      for await (const part of result.fullStream) {
+        if (part.type === 'error') throw part.error
+        if (part.type === 'text-delta') text += part.text
+        chunks.push(stablePart(part))
+      }
+      return { text, chunks }
+    },
+  }
+}
