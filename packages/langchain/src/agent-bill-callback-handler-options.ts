@@ -39,4 +39,10 @@ export interface AgentBillCallbackHandlerOptions {
    * @default the project's default (900 s)
    */
   ttlSeconds?: number
+  /**
+   * Called with the error when billing a call that nobody awaits fails: a stream aborted through
+   * its `signal` is settled in the background.
+   * @default console.warn
+   */
+  onError?: (error: unknown) => void
 }

@@ -26,6 +26,8 @@ interface OpenCall {
   /** What the model streamed so far (`handleLLMNewToken`), to bill a stream that failed midway. */
   streamed: string
   startedAt: number
+  /** Stops listening to the call's abort signal. */
+  detach: () => void
 }
 
 /**
@@ -44,6 +46,7 @@ const OPTION_KEYS = [
   'policy',
   'defaultOutputTokens',
   'ttlSeconds',
+  'onError',
 ] as const
 
 /**
@@ -70,6 +73,7 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
   readonly #policy: UnitsPolicy
   readonly #defaultOutputTokens: number | undefined
   readonly #ttlSeconds: number | undefined
+  readonly #onError: (error: unknown) => void
   readonly #runs = new RunTree()
   readonly #calls = new Map<string, OpenCall>()
   #lastSweep = Date.now()
@@ -89,6 +93,7 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     this.#policy = options.policy ?? defaultPolicy
     this.#defaultOutputTokens = options.defaultOutputTokens
     this.#ttlSeconds = options.ttlSeconds
+    this.#onError = options.onError ?? defaultOnError
   }
 
   /** How many runs and model calls the handler is tracking: `0` when nothing is in flight. */
@@ -111,7 +116,7 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     metadata?: Record<string, unknown>,
   ): Promise<void> {
     // The callback manager calls every handler once per message list, so there is one here.
-    await this.#begin(runId, parentRunId, metadata, () =>
+    await this.#begin(runId, parentRunId, metadata, extraParams, () =>
       chatModelCallRequest(llm, messages[0] ?? [], extraParams, metadata),
     )
   }
@@ -125,7 +130,7 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     _tags?: string[],
     metadata?: Record<string, unknown>,
   ): Promise<void> {
-    await this.#begin(runId, parentRunId, metadata, () =>
+    await this.#begin(runId, parentRunId, metadata, extraParams, () =>
       llmCallRequest(llm, prompts[0] ?? '', extraParams, metadata),
     )
   }
@@ -156,13 +161,7 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
 
   override async handleLLMError(error: unknown, runId: string): Promise<void> {
     const call = this.#take(runId)
-    if (call === undefined) return
-    // Tokens the model already streamed were generated (and charged by the provider): bill them.
-    // A call that failed before its first token spent nothing: release its hold.
-    if (call.streamed === '') return call.gated.release()
-    await this.#settle(call, await this.#countedUsage(call, call.streamed), 'counted', {
-      error: error instanceof Error ? error.name : 'Error',
-    })
+    if (call !== undefined) await this.#fail(call, error)
   }
 
   // The callback manager calls this with (chain, inputs, runId, parentRunId, tags, metadata,
@@ -223,6 +222,7 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     runId: string,
     parentRunId: string | undefined,
     metadata: Record<string, unknown> | undefined,
+    extraParams: Record<string, unknown> | undefined,
     describe: () => ModelCallRequest,
   ): Promise<void> {
     const now = Date.now()
@@ -252,6 +252,7 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
         promptTokens: estimate.promptTokens,
         streamed: '',
         startedAt: now,
+        detach: this.#watchAbort(runId, extraParams),
       })
     } catch (error) {
       // A blocked call never runs, so no end event will come for it.
@@ -270,11 +271,41 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     }
   }
 
+  /**
+   * A stream read with an abort signal that fires ends without any LangChain event (the stream
+   * wrapper throws before the model's iterator sees the abort), so the signal itself ends the call.
+   */
+  #watchAbort(runId: string, extraParams: Record<string, unknown> | undefined): () => void {
+    const options = extraParams?.options
+    const signal = isRecord(options) ? options.signal : undefined
+    if (!isAbortSignal(signal)) return () => undefined
+    const onAbort = () => {
+      const call = this.#take(runId)
+      if (call !== undefined) this.#fail(call, signal.reason).catch(this.#onError)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    return () => signal.removeEventListener('abort', onAbort)
+  }
+
   #take(runId: string): OpenCall | undefined {
     this.#runs.end(runId)
     const call = this.#calls.get(runId)
+    if (call === undefined) return undefined
     this.#calls.delete(runId)
+    call.detach()
     return call
+  }
+
+  /**
+   * Ends a call that failed or was aborted. Tokens the model already streamed were generated
+   * (and charged by the provider): they are billed from a count. A call that failed before its
+   * first token spent nothing: its hold is released.
+   */
+  async #fail(call: OpenCall, error: unknown): Promise<void> {
+    if (call.streamed === '') return call.gated.release()
+    await this.#settle(call, await this.#countedUsage(call, call.streamed), 'counted', {
+      stoppedBy: error instanceof Error ? error.name : 'abort',
+    })
   }
 
   async #countedUsage(call: OpenCall, output: string): Promise<NormalizedUsage> {
@@ -313,6 +344,23 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
   }
 }
 
+function defaultOnError(error: unknown): void {
+  console.warn('AgentBillCallbackHandler: billing an aborted model call failed', error)
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    isRecord(value) &&
+    typeof value.addEventListener === 'function' &&
+    typeof value.removeEventListener === 'function' &&
+    typeof value.aborted === 'boolean'
+  )
+}
+
 function checkOptions(options: AgentBillCallbackHandlerOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new AgentBillValidationError('options', 'must be an object with at least `client`')
@@ -337,6 +385,9 @@ function checkOptions(options: AgentBillCallbackHandlerOptions): void {
   checkInteger('ceiling', options.ceiling, 0)
   checkInteger('defaultOutputTokens', options.defaultOutputTokens, 1)
   checkInteger('ttlSeconds', options.ttlSeconds, 1)
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new AgentBillValidationError('onError', 'must be a function (error) => void')
+  }
   if (options.policy !== undefined && typeof options.policy !== 'function') {
     throw new AgentBillValidationError('policy', 'must be a function (usage, model) => units')
   }
