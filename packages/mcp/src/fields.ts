@@ -21,6 +21,15 @@ function stringError(issue: { input: unknown }): string {
   return issue.input === undefined ? 'is required' : 'must be a string'
 }
 
+/**
+ * A non-empty string in a result. Nullable fields are built on it because zod writes a plain
+ * `z.string().nullable()` as `"type": ["string", "null"]`, which hosts that map schemas onto a
+ * single-`type` dialect (Gemini's OpenAPI subset) reject; with `minLength` it becomes an `anyOf`.
+ */
+export function text() {
+  return z.string().min(1)
+}
+
 /** A count in a result (units, never negative). */
 export function count() {
   return z.int().min(0)
@@ -66,4 +75,31 @@ export function customerId(defaultCustomerId: string) {
   return identifier(
     `The customer who pays (1–200 characters). Defaults to "${defaultCustomerId}". A customer not seen before starts with the project's free grant.`,
   ).optional()
+}
+
+/** The server's defaults, which some input schemas describe. */
+export interface SchemaDefaults {
+  defaultAgentId: string | undefined
+  defaultCustomerId: string
+}
+
+/**
+ * Builds a schema once per set of defaults. Zod schemas are immutable and cost more to build
+ * than the rest of a server, and stateless HTTP builds a server for every request.
+ */
+export function oncePerDefaults<Schema>(
+  build: (defaults: SchemaDefaults) => Schema,
+): (defaults: SchemaDefaults) => Schema {
+  const cache = new Map<string, Schema>()
+  return (defaults) => {
+    const key = JSON.stringify([defaults.defaultAgentId ?? null, defaults.defaultCustomerId])
+    let schema = cache.get(key)
+    if (schema === undefined) {
+      // A process serves one or a few configurations; the bound only guards against misuse.
+      if (cache.size >= 32) cache.clear()
+      schema = build(defaults)
+      cache.set(key, schema)
+    }
+    return schema
+  }
 }

@@ -80,6 +80,28 @@ describe('tool list', () => {
     ])
   })
 
+  it('writes schemas every host can map (no type arrays, no empty schemas)', async () => {
+    const { tools } = await connection.mcp.listTools()
+    const problems: string[] = []
+    const walk = (node: unknown, path: string) => {
+      if (typeof node !== 'object' || node === null) return
+      const schema = node as Record<string, unknown>
+      // ["string", "null"] is legal JSON Schema, but single-type dialects (Gemini) reject it.
+      if (Array.isArray(schema.type)) problems.push(`${path}: type ${JSON.stringify(schema.type)}`)
+      for (const [key, value] of Object.entries(schema)) {
+        if (key === 'additionalProperties' && JSON.stringify(value) === '{}') {
+          problems.push(`${path}.${key}: empty schema`)
+        }
+        walk(value, `${path}.${key}`)
+      }
+    }
+    for (const tool of tools) {
+      walk(tool.inputSchema, `${tool.name}.inputSchema`)
+      walk(tool.outputSchema, `${tool.name}.outputSchema`)
+    }
+    expect(problems).toEqual([])
+  })
+
   it('tells hosts which tools change state', async () => {
     const { tools } = await connection.mcp.listTools()
     const annotations = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations]))

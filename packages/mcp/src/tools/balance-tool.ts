@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Balance } from 'agentbill'
 import { z } from 'zod'
-import { count, customerId } from '../fields'
+import { count, customerId, oncePerDefaults, type SchemaDefaults, text } from '../fields'
 import type { ToolContext } from '../tool-context'
 import { toolError } from '../tool-error'
 
@@ -18,12 +18,17 @@ export const balanceOutputSchema = z.object({
   overage_units: count().describe('How far usage is past the grant.'),
   unlimited: z.boolean(),
   period: z.enum(['none', 'day', 'week', 'month']),
-  period_start: z.string().nullable(),
-  period_end: z.string().nullable(),
+  period_start: text().nullable(),
+  period_end: text().nullable(),
 })
 
 /** The `balance` tool's structured result. */
 export type BalanceOutput = z.infer<typeof balanceOutputSchema>
+
+/** The `balance` tool's arguments. */
+export const balanceInputSchema = oncePerDefaults((defaults: SchemaDefaults) =>
+  z.strictObject({ customer_id: customerId(defaults.defaultCustomerId) }),
+)
 
 /** Registers the `balance` tool on `server`. */
 export function registerBalanceTool(server: McpServer, context: ToolContext): void {
@@ -33,7 +38,7 @@ export function registerBalanceTool(server: McpServer, context: ToolContext): vo
       title: 'Read a balance',
       description:
         "Read a customer's budget: granted, used, reserved and remaining units. Changes nothing.",
-      inputSchema: z.strictObject({ customer_id: customerId(context.defaultCustomerId) }),
+      inputSchema: balanceInputSchema(context),
       outputSchema: balanceOutputSchema,
       annotations: {
         title: 'Read a balance',

@@ -3,7 +3,16 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { AgentBillError, type PreflightResult } from 'agentbill'
 import { z } from 'zod'
-import { count, customerId, identifier, units, withAgentId } from '../fields'
+import {
+  count,
+  customerId,
+  identifier,
+  oncePerDefaults,
+  type SchemaDefaults,
+  text,
+  units,
+  withAgentId,
+} from '../fields'
 import type { ToolContext, ToolExtra } from '../tool-context'
 import { describeUnavailable, toolError } from '../tool-error'
 
@@ -14,8 +23,7 @@ export const preflightOutputSchema = z.object({
     .enum(['budget_exhausted', 'ceiling_exceeded'])
     .nullable()
     .describe('Why it was blocked; null when approved.'),
-  upgrade_url: z
-    .string()
+  upgrade_url: text()
     .nullable()
     .describe('Where the customer can buy more units, when blocked and the project has one.'),
   agent_id: z.string(),
@@ -27,12 +35,11 @@ export const preflightOutputSchema = z.object({
     .describe(
       'Units the customer has left once this estimate is spent (when blocked: what is left now); null when unlimited.',
     ),
-  reservation_id: z
-    .string()
+  reservation_id: text()
     .nullable()
     .describe('The hold (rsv_…) when reserve was true: pass it to record or release.'),
-  expires_at: z.string().nullable().describe('When the hold lapses (ISO 8601).'),
-  run_id: z.string().nullable(),
+  expires_at: text().nullable().describe('When the hold lapses (ISO 8601).'),
+  run_id: text().nullable(),
   ceiling: count().nullable(),
   run_remaining_units: count()
     .nullable()
@@ -47,14 +54,12 @@ export const preflightOutputSchema = z.object({
 export type PreflightOutput = z.infer<typeof preflightOutputSchema>
 
 /** The `preflight` tool's arguments; `agent_id` is optional only when there is a default agent. */
-export function preflightInputSchema(
-  defaults: Pick<ToolContext, 'defaultAgentId' | 'defaultCustomerId'>,
-) {
-  return withAgentId(
+export const preflightInputSchema = oncePerDefaults((defaults: SchemaDefaults) =>
+  withAgentId(
     {
       customer_id: customerId(defaults.defaultCustomerId),
       estimated_units: z
-        .union([units(''), z.literal('auto')], {
+        .union([units(), z.literal('auto')], {
           error: 'must be an integer from 0 to 10^15, or "auto"',
         })
         .optional()
@@ -84,8 +89,8 @@ export function preflightInputSchema(
       ).optional(),
     },
     defaults.defaultAgentId,
-  )
-}
+  ),
+)
 
 /** The `preflight` tool's parsed arguments. */
 export type PreflightInput = z.output<ReturnType<typeof preflightInputSchema>>

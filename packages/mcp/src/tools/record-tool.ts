@@ -3,7 +3,17 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { RecordResult } from 'agentbill'
 import { z } from 'zod'
-import { count, customerId, identifier, serverId, units, withAgentId } from '../fields'
+import {
+  count,
+  customerId,
+  identifier,
+  oncePerDefaults,
+  type SchemaDefaults,
+  serverId,
+  text,
+  units,
+  withAgentId,
+} from '../fields'
 import type { ToolContext, ToolExtra } from '../tool-context'
 import { toolError } from '../tool-error'
 
@@ -20,7 +30,7 @@ export const recordOutputSchema = z.object({
   duplicate: z
     .boolean()
     .describe('true: this idempotency_key was recorded before; nothing was counted twice.'),
-  event_id: z.string().nullable().describe('The stored event (evt_…).'),
+  event_id: text().nullable().describe('The stored event (evt_…).'),
   agent_id: z.string(),
   customer_id: z.string(),
   units: count().describe('The units charged.'),
@@ -39,10 +49,8 @@ export const recordOutputSchema = z.object({
 export type RecordOutput = z.infer<typeof recordOutputSchema>
 
 /** The `record` tool's arguments; `agent_id` is optional only when there is a default agent. */
-export function recordInputSchema(
-  defaults: Pick<ToolContext, 'defaultAgentId' | 'defaultCustomerId'>,
-) {
-  return withAgentId(
+export const recordInputSchema = oncePerDefaults((defaults: SchemaDefaults) =>
+  withAgentId(
     {
       customer_id: customerId(defaults.defaultCustomerId),
       units: units(
@@ -50,6 +58,8 @@ export function recordInputSchema(
       ).optional(),
       metadata: z
         .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+        // Say "any value" outright: an empty schema reads as a forgotten constraint to linters.
+        .meta({ additionalProperties: true })
         .optional()
         .describe('Anything worth keeping with the event (model, tokens): a JSON object, ≤ 4 KiB.'),
       reservation_id: serverId(
@@ -61,8 +71,8 @@ export function recordInputSchema(
       ).optional(),
     },
     defaults.defaultAgentId,
-  )
-}
+  ),
+)
 
 /** The `record` tool's parsed arguments. */
 export type RecordInput = z.output<ReturnType<typeof recordInputSchema>>

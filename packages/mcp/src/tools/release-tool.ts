@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Reservation } from 'agentbill'
 import { z } from 'zod'
-import { count, serverId } from '../fields'
+import { count, serverId, text } from '../fields'
 import type { ToolContext } from '../tool-context'
 import { toolError } from '../tool-error'
 
@@ -14,15 +14,20 @@ export const releaseOutputSchema = z.object({
     .describe('released: freed now (or before). settled / expired: it was already closed.'),
   customer_id: z.string(),
   agent_id: z.string(),
-  run_id: z.string().nullable(),
+  run_id: text().nullable(),
   units: count().describe('The units the hold was for.'),
   expires_at: z.string(),
   created_at: z.string(),
-  closed_at: z.string().nullable(),
+  closed_at: text().nullable(),
 })
 
 /** The `release` tool's structured result. */
 export type ReleaseOutput = z.infer<typeof releaseOutputSchema>
+
+/** The `release` tool's arguments. */
+export const releaseInputSchema = z.strictObject({
+  reservation_id: serverId('The hold to free (rsv_…), from preflight.'),
+})
 
 /** Registers the `release` tool on `server`. */
 export function registerReleaseTool(server: McpServer, context: ToolContext): void {
@@ -33,9 +38,7 @@ export function registerReleaseTool(server: McpServer, context: ToolContext): vo
       description:
         'Free the units a preflight with reserve: true held, when the work failed, was cancelled or will not happen. ' +
         'Releasing a hold that is already settled, released or expired changes nothing. Do not release after record: record settles the hold.',
-      inputSchema: z.strictObject({
-        reservation_id: serverId('The hold to free (rsv_…), from preflight.'),
-      }),
+      inputSchema: releaseInputSchema,
       outputSchema: releaseOutputSchema,
       annotations: {
         title: 'Release a hold',
