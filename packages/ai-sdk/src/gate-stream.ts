@@ -1,4 +1,5 @@
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider'
+import { AllowanceExceededError } from './allowance-exceeded-error'
 import type { ModelCall } from './model-call'
 
 /**
@@ -10,7 +11,7 @@ import type { ModelCall } from './model-call'
  *   input, plus the prompt;
  * - a stream whose output would pass `allowanceUnits` (the run's ceiling or the customer's budget)
  *   is ended there: the chunk that would pass it is held back, open text and reasoning blocks are
- *   closed, an `error` part carries a `BudgetExceededError` naming the budget, the output delivered
+ *   closed, an `error` part carries an `AllowanceExceededError` naming the limit, the output delivered
  *   is recorded, and the provider's stream is cancelled.
  *
  * Records are awaited before the stream closes, so `await result.text` (or `onFinish`) runs after
@@ -70,7 +71,7 @@ export function gateStream(
           const delivered = meter.text.slice(0, meter.text.length - delta.length)
           for (const [id, type] of openBlocks) controller.enqueue({ type, id })
           const units = await call.recordDelivered(delivered)
-          const error = call.allowanceError(units)
+          const error = new AllowanceExceededError(call.gated, units)
           controller.enqueue({ type: 'error', error })
           controller.close()
           // Stop the provider generating what nobody will be billed for.

@@ -1,5 +1,7 @@
 export { agentBillMiddleware } from './agent-bill-middleware'
 export type { AgentBillProviderOptions } from './agent-bill-provider-options'
+export type { AllowanceLimit } from './allowance-exceeded-error'
+export { AllowanceExceededError } from './allowance-exceeded-error'
 export { budgetErrorMessage } from './budget-error-message'
 export type { BudgetExceededBody } from './budget-exceeded-response'
 export { budgetExceededResponse } from './budget-exceeded-response'

@@ -8,13 +8,7 @@ import {
   type OutputMeter,
 } from '@agentbill/tokens'
 import type { LanguageModelV4CallOptions } from '@ai-sdk/provider'
-import {
-  AgentBillAPIError,
-  BudgetExceededError,
-  type CallContext,
-  currentRun,
-  type GatedCall,
-} from 'agentbill'
+import { AgentBillAPIError, type CallContext, currentRun, type GatedCall } from 'agentbill'
 import { readProviderOptions } from './agent-bill-provider-options'
 import type { MiddlewareSettings } from './middleware-options'
 import { callFingerprint, type FailedAttempt, type RetryAttempts } from './retry-attempts'
@@ -186,34 +180,6 @@ export class ModelCall {
   /** Reports a failure nobody awaits to the `onError` option. */
   reportError(error: unknown): void {
     this.#parts.settings.onError(error)
-  }
-
-  /** The error that ends a stream at its allowance, naming the budget that bounded it. */
-  allowanceError(deliveredUnits: number): BudgetExceededError {
-    const { preflight, allowanceUnits, agentId, customerId, runId } = this.gated
-    const held = preflight.reservationId === null ? 0 : preflight.estimatedUnits
-    const runBound =
-      preflight.runRemainingUnits !== null &&
-      (preflight.remainingUnits === null || preflight.runRemainingUnits <= preflight.remainingUnits)
-    const error = new BudgetExceededError(
-      {
-        reason: runBound ? 'ceiling_exceeded' : 'budget_exhausted',
-        remainingUnits:
-          preflight.remainingUnits === null
-            ? null
-            : Math.max(0, preflight.remainingUnits + held - deliveredUnits),
-        estimatedUnits: preflight.estimatedUnits,
-        upgradeUrl: null,
-        runId,
-        preflightId: preflight.preflightId,
-      },
-      { customerId, agentId },
-    )
-    const budget = runBound
-      ? `the run's ceiling${this.gated.ceiling === null ? '' : ` of ${this.gated.ceiling} units`}`
-      : `the budget of customer ${JSON.stringify(customerId)}`
-    error.message = `Stopped: the stream reached ${budget}. This call could use ${allowanceUnits} units; ${deliveredUnits} were used and recorded.`
-    return error
   }
 
   async #record(

@@ -1,5 +1,5 @@
 import { describeAdapterContract } from '@agentbill/adapter-contract'
-import { aiV7Driver } from './support/ai-v7-driver'
+import { aiV7Driver, mockModelV4 } from './support/ai-v7-driver'
 import { contractHarness } from './support/contract-harness'
 import { ScriptedProvider } from './support/scripted-provider'
 
@@ -7,5 +7,10 @@ import { ScriptedProvider } from './support/scripted-provider'
 // the real AgentBill server.
 describeAdapterContract(() => {
   const provider = new ScriptedProvider()
-  return contractHarness(aiV7Driver(provider), provider)
+  const driver = aiV7Driver({
+    name: 'ai 7 (MockLanguageModelV4)',
+    createModel: () => mockModelV4(provider),
+    keepIds: true,
+  })
+  return contractHarness(driver, provider)
 })

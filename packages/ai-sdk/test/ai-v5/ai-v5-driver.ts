@@ -1,5 +1,13 @@
-import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai-v5'
+import {
+  generateText,
+  simulateReadableStream,
+  stepCountIs,
+  streamText,
+  tool,
+  wrapLanguageModel,
+} from 'ai-v5'
 import { MockLanguageModelV2 } from 'ai-v5/test'
+import { z } from 'zod'
 import { agentBillMiddleware } from '../../src/index'
 import type { DriverCall, MajorDriver } from '../support/major-driver'
 import {
@@ -87,7 +95,7 @@ function streamParts(step: Exclude<ProviderStep, { kind: 'error' }>): StreamPart
 }
 
 /** `MockLanguageModelV2` (ai 5) answering from the scripted provider. */
-export function mockModelV3(provider: ScriptedProvider): MockLanguageModelV2 {
+export function mockModelV2(provider: ScriptedProvider): MockLanguageModelV2 {
   return new MockLanguageModelV2({
     doGenerate: async () => {
       const step = provider.next()
@@ -105,32 +113,39 @@ export function mockModelV3(provider: ScriptedProvider): MockLanguageModelV2 {
 /** ai 5 (spec v2) with `MockLanguageModelV2`. */
 export function aiV5Driver(provider: ScriptedProvider): MajorDriver {
   const model = (call: DriverCall) => {
-    const bare = mockModelV3(provider)
+    const bare = mockModelV2(provider)
     if (call.bill === null) return bare
     return wrapLanguageModel({
       model: bare,
-      middleware: agentBillMiddleware({ client: call.bill, agentId: call.agentId }),
+      middleware: agentBillMiddleware({
+        client: call.bill,
+        agentId: call.agentId,
+        ...(call.ceiling === undefined ? {} : { ceiling: call.ceiling }),
+      }),
     })
   }
-  const providerOptions = (call: DriverCall) => ({ agentbill: { customerId: call.customerId } })
+  const settings = (call: DriverCall) => ({
+    model: model(call),
+    prompt: call.prompt,
+    providerOptions: { agentbill: { customerId: call.customerId } },
+    ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
+  })
+  const tools = {
+    lookup: tool({
+      description: 'Looks a word up.',
+      inputSchema: z.object({ query: z.string() }),
+      execute: async ({ query }) => `Nothing found for ${query}.`,
+    }),
+  }
   return {
     name: 'ai 5 (MockLanguageModelV2)',
     async generate(call) {
-      const result = await generateText({
-        model: model(call),
-        prompt: call.prompt,
-        providerOptions: providerOptions(call),
-      })
+      const result = await generateText(settings(call))
       return { text: result.text }
     },
     async stream(call) {
-      const result = streamText({
-        model: model(call),
-        prompt: call.prompt,
-        providerOptions: providerOptions(call),
-        // The error parts are read below; the SDK's default would also log them.
-        onError: () => undefined,
-      })
+      // The error parts are read below; the SDK's default onError would also log them.
+      const result = streamText({ ...settings(call), onError: () => undefined })
       const chunks: unknown[] = []
       let text = ''
       for await (const part of result.fullStream) {
@@ -139,6 +154,42 @@ export function aiV5Driver(provider: ScriptedProvider): MajorDriver {
         chunks.push(stablePart(part))
       }
       return { text, chunks }
+    },
+    async streamOutcome(call) {
+      const onErrors: unknown[] = []
+      const result = streamText({
+        ...settings(call),
+        onError: ({ error }) => void onErrors.push(error),
+      })
+      const errors: unknown[] = []
+      let text = ''
+      for await (const part of result.fullStream) {
+        if (part.type === 'error') errors.push(part.error)
+        if (part.type === 'text-delta') text += part.text
+      }
+      return { text, errors, onErrors }
+    },
+    async toolLoop(call) {
+      const loop = { ...settings(call), tools, stopWhen: stepCountIs(10) }
+      if (!call.stream) {
+        let steps = 0
+        try {
+          const result = await generateText({ ...loop, onStepFinish: () => void steps++ })
+          return { steps, text: result.text, error: undefined }
+        } catch (error) {
+          return { steps, text: '', error }
+        }
+      }
+      let steps = 0
+      let text = ''
+      let error: unknown
+      const result = streamText({ ...loop, onError: () => undefined })
+      for await (const part of result.fullStream) {
+        if (part.type === 'finish-step') steps++
+        if (part.type === 'text-delta') text += part.text
+        if (part.type === 'error') error ??= part.error
+      }
+      return { steps, text, error }
     },
   }
 }

@@ -1,5 +1,13 @@
-import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai-v6'
+import {
+  generateText,
+  simulateReadableStream,
+  stepCountIs,
+  streamText,
+  tool,
+  wrapLanguageModel,
+} from 'ai-v6'
 import { MockLanguageModelV3 } from 'ai-v6/test'
+import { z } from 'zod'
 import { agentBillMiddleware } from '../../src/index'
 import type { DriverCall, MajorDriver } from '../support/major-driver'
 import {
@@ -112,28 +120,35 @@ export function aiV6Driver(provider: ScriptedProvider): MajorDriver {
     if (call.bill === null) return bare
     return wrapLanguageModel({
       model: bare,
-      middleware: agentBillMiddleware({ client: call.bill, agentId: call.agentId }),
+      middleware: agentBillMiddleware({
+        client: call.bill,
+        agentId: call.agentId,
+        ...(call.ceiling === undefined ? {} : { ceiling: call.ceiling }),
+      }),
     })
   }
-  const providerOptions = (call: DriverCall) => ({ agentbill: { customerId: call.customerId } })
+  const settings = (call: DriverCall) => ({
+    model: model(call),
+    prompt: call.prompt,
+    providerOptions: { agentbill: { customerId: call.customerId } },
+    ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
+  })
+  const tools = {
+    lookup: tool({
+      description: 'Looks a word up.',
+      inputSchema: z.object({ query: z.string() }),
+      execute: async ({ query }) => `Nothing found for ${query}.`,
+    }),
+  }
   return {
     name: 'ai 6 (MockLanguageModelV3)',
     async generate(call) {
-      const result = await generateText({
-        model: model(call),
-        prompt: call.prompt,
-        providerOptions: providerOptions(call),
-      })
+      const result = await generateText(settings(call))
       return { text: result.text }
     },
     async stream(call) {
-      const result = streamText({
-        model: model(call),
-        prompt: call.prompt,
-        providerOptions: providerOptions(call),
-        // The error parts are read below; the SDK's default would also log them.
-        onError: () => undefined,
-      })
+      // The error parts are read below; the SDK's default onError would also log them.
+      const result = streamText({ ...settings(call), onError: () => undefined })
       const chunks: unknown[] = []
       let text = ''
       for await (const part of result.fullStream) {
@@ -142,6 +157,42 @@ export function aiV6Driver(provider: ScriptedProvider): MajorDriver {
         chunks.push(stablePart(part))
       }
       return { text, chunks }
+    },
+    async streamOutcome(call) {
+      const onErrors: unknown[] = []
+      const result = streamText({
+        ...settings(call),
+        onError: ({ error }) => void onErrors.push(error),
+      })
+      const errors: unknown[] = []
+      let text = ''
+      for await (const part of result.fullStream) {
+        if (part.type === 'error') errors.push(part.error)
+        if (part.type === 'text-delta') text += part.text
+      }
+      return { text, errors, onErrors }
+    },
+    async toolLoop(call) {
+      const loop = { ...settings(call), tools, stopWhen: stepCountIs(10) }
+      if (!call.stream) {
+        let steps = 0
+        try {
+          const result = await generateText({ ...loop, onStepFinish: () => void steps++ })
+          return { steps, text: result.text, error: undefined }
+        } catch (error) {
+          return { steps, text: '', error }
+        }
+      }
+      let steps = 0
+      let text = ''
+      let error: unknown
+      const result = streamText({ ...loop, onError: () => undefined })
+      for await (const part of result.fullStream) {
+        if (part.type === 'finish-step') steps++
+        if (part.type === 'text-delta') text += part.text
+        if (part.type === 'error') error ??= part.error
+      }
+      return { steps, text, error }
     },
   }
 }

@@ -1,10 +1,19 @@
 import type {
+  LanguageModelV4,
   LanguageModelV4GenerateResult,
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from '@ai-sdk/provider'
-import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai'
+import {
+  generateText,
+  simulateReadableStream,
+  stepCountIs,
+  streamText,
+  tool,
+  wrapLanguageModel,
+} from 'ai'
 import { MockLanguageModelV4 } from 'ai/test'
+import { z } from 'zod'
 import { agentBillMiddleware } from '../../src/index'
 import type { DriverCall, MajorDriver } from './major-driver'
 import {
@@ -116,43 +125,95 @@ export function mockModelV4(
   })
 }
 
-/** ai 7 (spec v4) with `MockLanguageModelV4`. */
-export function aiV7Driver(provider: ScriptedProvider): MajorDriver {
+/** Options of {@link aiV7Driver}. */
+export interface AiV7DriverOptions {
+  name: string
+  /** A new bare model for each call. */
+  createModel: () => LanguageModelV4
+  /** Whether stream parts keep their ids and timestamps (stable only with mock models). */
+  keepIds: boolean
+}
+
+/** ai 7 (spec v4) over any model: `MockLanguageModelV4`, or `@ai-sdk/openai` on the fake. */
+export function aiV7Driver(options: AiV7DriverOptions): MajorDriver {
   const model = (call: DriverCall) => {
-    const bare = mockModelV4(provider)
+    const bare = options.createModel()
     if (call.bill === null) return bare
     return wrapLanguageModel({
       model: bare,
-      middleware: agentBillMiddleware({ client: call.bill, agentId: call.agentId }),
+      middleware: agentBillMiddleware({
+        client: call.bill,
+        agentId: call.agentId,
+        ...(call.ceiling === undefined ? {} : { ceiling: call.ceiling }),
+      }),
     })
   }
-  const providerOptions = (call: DriverCall) => ({ agentbill: { customerId: call.customerId } })
+  const settings = (call: DriverCall) => ({
+    model: model(call),
+    prompt: call.prompt,
+    providerOptions: { agentbill: { customerId: call.customerId } },
+    ...(call.maxOutputTokens === undefined ? {} : { maxOutputTokens: call.maxOutputTokens }),
+  })
+  const tools = {
+    lookup: tool({
+      description: 'Looks a word up.',
+      inputSchema: z.object({ query: z.string() }),
+      execute: async ({ query }) => `Nothing found for ${query}.`,
+    }),
+  }
   return {
-    name: 'ai 7 (MockLanguageModelV4)',
+    name: options.name,
     async generate(call) {
-      const result = await generateText({
-        model: model(call),
-        prompt: call.prompt,
-        providerOptions: providerOptions(call),
-      })
+      const result = await generateText(settings(call))
       return { text: result.text }
     },
     async stream(call) {
-      const result = streamText({
-        model: model(call),
-        prompt: call.prompt,
-        providerOptions: providerOptions(call),
-        // The error parts are read below; the SDK's default would also log them.
-        onError: () => undefined,
-      })
+      // The error parts are read below; the SDK's default onError would also log them.
+      const result = streamText({ ...settings(call), onError: () => undefined })
       const chunks: unknown[] = []
       let text = ''
       for await (const part of result.fullStream) {
         if (part.type === 'error') throw part.error
         if (part.type === 'text-delta') text += part.text
-        chunks.push(stablePart(part))
+        chunks.push(stablePart(part, options.keepIds))
       }
       return { text, chunks }
+    },
+    async streamOutcome(call) {
+      const onErrors: unknown[] = []
+      const result = streamText({
+        ...settings(call),
+        onError: ({ error }) => void onErrors.push(error),
+      })
+      const errors: unknown[] = []
+      let text = ''
+      for await (const part of result.fullStream) {
+        if (part.type === 'error') errors.push(part.error)
+        if (part.type === 'text-delta') text += part.text
+      }
+      return { text, errors, onErrors }
+    },
+    async toolLoop(call) {
+      const loop = { ...settings(call), tools, stopWhen: stepCountIs(10) }
+      if (!call.stream) {
+        let steps = 0
+        try {
+          const result = await generateText({ ...loop, onStepFinish: () => void steps++ })
+          return { steps, text: result.text, error: undefined }
+        } catch (error) {
+          return { steps, text: '', error }
+        }
+      }
+      let steps = 0
+      let text = ''
+      let error: unknown
+      const result = streamText({ ...loop, onError: () => undefined })
+      for await (const part of result.fullStream) {
+        if (part.type === 'finish-step') steps++
+        if (part.type === 'text-delta') text += part.text
+        if (part.type === 'error') error ??= part.error
+      }
+      return { steps, text, error }
     },
   }
 }

@@ -66,7 +66,16 @@ export function providerError(status: number): APICallError {
   })
 }
 
-/** Splits a text into the deltas a provider streams (words with their leading spaces). */
+/**
+ * Splits a text into the deltas a provider streams: words with their leading spaces, or groups of
+ * ten words for a long text (the mock streams one delta per timer tick).
+ */
 export function textDeltas(text: string): string[] {
-  return text.match(/\s*\S+/g) ?? [text]
+  const words = text.match(/\s*\S+/g) ?? [text]
+  if (words.length <= 200) return words
+  const groups: string[] = []
+  for (let index = 0; index < words.length; index += 10) {
+    groups.push(words.slice(index, index + 10).join(''))
+  }
+  return groups
 }

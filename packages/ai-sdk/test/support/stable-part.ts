@@ -1,6 +1,7 @@
 // What the SDK adds to a stream part that differs between two identical calls: its timing
-// measurements (ai 7 `performance`), and the ids and timestamps a real provider makes up.
-const VARYING_KEYS = new Set(['performance', 'id', 'timestamp'])
+// measurements (ai 7 `performance`), and the ids and timestamps a real provider makes up (in
+// parts and in `providerMetadata`).
+const VARYING_KEYS = new Set(['id', 'timestamp', 'itemId', 'responseId'])
 
 /**
  * A stream part without what differs between two identical calls, to compare the parts a caller
