@@ -204,6 +204,85 @@ describe('stopping at the allowance', () => {
   })
 })
 
+/**
+ * A fetch that lets the real response through and drops the connection after `events` SSE
+ * events — what a reset mid-stream looks like to the SDK (the fake cannot be made to do it).
+ */
+function droppingFetch(events: number): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init)
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const decoder = new TextDecoder()
+    let seen = 0
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (seen >= events) {
+          await reader.cancel()
+          controller.error(new TypeError('terminated: other side closed'))
+          return
+        }
+        const { value, done } = await reader.read()
+        if (done) return controller.close()
+        seen += decoder.decode(value, { stream: true }).split('\n\n').length - 1
+        controller.enqueue(value)
+      },
+    })
+    return new Response(body, { status: response.status, headers: response.headers })
+  }
+}
+
+describe('a connection dropped mid-stream', () => {
+  function dropping(customerId: string, events: number) {
+    return withAgentBill(environment.openai({ fetch: droppingFetch(events) }), {
+      client: environment.bill,
+      agentId: 'stream-agent',
+      customerId,
+      units: policy,
+    })
+  }
+
+  it('after some output: the error reaches the caller; what streamed is recorded', async () => {
+    const customerId = environment.newCustomer()
+    environment.fake.script({ kind: 'text', text: words(50), chunkDelayMs: 2 })
+    const stream = await dropping(customerId, 6).chat.completions.create({
+      ...request,
+      stream: true,
+    })
+    let text = ''
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? ''
+    })().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(Error)
+    expect(text).not.toBe('')
+    expect(words(50).startsWith(text)).toBe(true)
+    const expected = (await estimate()).promptTokens + (await countTokens('gpt-4o-mini', text))
+    const { events, balance } = await environment.ledger(customerId)
+    expect(events.map((event) => event.units)).toEqual([expected])
+    expect(events[0]?.metadata).toMatchObject({ measured: 'counted', outcome: 'failed' })
+    expect(balance.reservedUnits).toBe(0)
+  })
+
+  it('before any output: the hold is released', async () => {
+    const customerId = environment.newCustomer()
+    environment.fake.script({ kind: 'text', text: words(50), chunkDelayMs: 2 })
+    const stream = await dropping(customerId, 0).responses.create({
+      model: 'gpt-4o-mini',
+      input: 'Hi',
+      max_output_tokens: 40,
+      stream: true,
+    })
+    const error = await (async () => {
+      for await (const _event of stream) {
+        // nothing arrives
+      }
+    })().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(Error)
+    const { events, balance } = await environment.ledger(customerId)
+    expect(events).toEqual([])
+    expect(balance).toMatchObject({ usedUnits: 0, reservedUnits: 0 })
+  })
+})
+
 describe('provider failures release the hold', () => {
   async function expectReleased(customerId: string) {
     const { events, decisions, balance } = await environment.ledger(customerId)
