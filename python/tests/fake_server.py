@@ -25,7 +25,7 @@ class Reply:
 
     status: int = 200
     body: Any = None
-    headers: Dict[str, str] = field(default_factory=dict)
+    headers: Dict[str, str] = field(default_factory=lambda: {})
     #: Send this raw text instead of JSON.
     raw: Optional[str] = None
 

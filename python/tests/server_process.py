@@ -30,7 +30,7 @@ _ADMIN_KEY = re.compile(r"Admin key \(shown once, keep it\): (agb_\w+)")
 class ServerProcess:
     """One ``agentbill-server`` process on its own SQLite file."""
 
-    def __init__(self) -> None:
+    def __init__(self, *extra_arguments: str) -> None:
         node = shutil.which("node")
         if node is None:
             raise RuntimeError("node is not on PATH: the end-to-end tests start the real server")
@@ -41,6 +41,7 @@ class ServerProcess:
                 "it first)"
             )
         self._node = node
+        self._extra_arguments = list(extra_arguments)
         self._directory = tempfile.mkdtemp(prefix="agentbill-python-e2e-")
         self.database = os.path.join(self._directory, "ledger.db")
         self.port = unused_port()
@@ -65,6 +66,7 @@ class ServerProcess:
                     "127.0.0.1",
                     "--database",
                     self.database,
+                    *self._extra_arguments,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -28,6 +28,10 @@ SOON = {"retry-after-ms": "10"}
 UNAVAILABLE = {"error": {"type": "unavailable", "message": "try again", "param": None}}
 
 
+def ignore(error: AgentBillError) -> None:
+    pass
+
+
 def client_for(server: FakeServer, **options: object) -> AgentBillClient:
     return AgentBillClient(
         api_key="agb_test", base_url=server.url, exit_flush_timeout=None, **options  # type: ignore[arg-type]
@@ -54,6 +58,7 @@ class Retries(unittest.TestCase):
             mine = client.record(agent_id="a", units=10, idempotency_key="step-42")
             keys = [request.json["idempotency_key"] for request in server.requests]
             self.assertEqual(keys, [first.idempotency_key, second.idempotency_key, "step-42"])
+            self.assertEqual(mine.idempotency_key, "step-42")
             self.assertNotEqual(first.idempotency_key, second.idempotency_key)
 
     def test_408_409_429_and_5xx_are_retried_other_4xx_are_not(self) -> None:
@@ -256,7 +261,7 @@ class RecordQueue(unittest.TestCase):
 
     def test_flush_stops_at_its_timeout(self) -> None:
         with FakeServer([Reset()]) as server:
-            client = client_for(server, max_retries=0, on_error=lambda error: None)
+            client = client_for(server, max_retries=0, on_error=ignore)
             client.record(agent_id="a")
             result = client.flush(timeout=0.5)
             self.assertEqual((result.delivered, result.pending), (0, 1))
@@ -272,7 +277,12 @@ _EXIT_SCRIPT = textwrap.dedent(
                              exit_flush_timeout=float(sys.argv[3]))
     result = client.record(agent_id="exit-test", units=3)
     print("queued" if result.queued else "recorded", flush=True)
-    # No flush: the process ends here and the client's exit hook has to deliver the record.
+    if sys.argv[4] == "drop":
+        # Nobody holds the client any more; its queue still has a record to deliver.
+        import gc
+        del client
+        gc.collect()
+    # No flush: the process ends here and the exit hook has to deliver the record.
     """
 )
 
@@ -280,9 +290,11 @@ _EXIT_SCRIPT = textwrap.dedent(
 class ExitFlush(unittest.TestCase):
     source = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 
-    def run_script(self, url: str, exit_flush_timeout: float) -> "subprocess.CompletedProcess[str]":
+    def run_script(
+        self, url: str, exit_flush_timeout: float, keep: str = "keep"
+    ) -> "subprocess.CompletedProcess[str]":
         return subprocess.run(
-            [sys.executable, "-c", _EXIT_SCRIPT, self.source, url, str(exit_flush_timeout)],
+            [sys.executable, "-c", _EXIT_SCRIPT, self.source, url, str(exit_flush_timeout), keep],
             capture_output=True,
             text=True,
             timeout=60,
@@ -296,6 +308,13 @@ class ExitFlush(unittest.TestCase):
             self.assertEqual(len(server.requests), 2)
             self.assertEqual(server.requests[0].raw_body, server.requests[1].raw_body)
             self.assertNotIn("lost", completed.stderr)
+
+    def test_the_exit_hook_delivers_for_a_client_nobody_holds_any_more(self) -> None:
+        with FakeServer([Reset(), Reply(201, RECORDED)]) as server:
+            completed = self.run_script(server.url, 5, "drop")
+            self.assertEqual(completed.returncode, 0, completed.stderr)
+            self.assertEqual(len(server.requests), 2)
+            self.assertEqual(server.requests[0].raw_body, server.requests[1].raw_body)
 
     def test_records_the_exit_hook_cannot_deliver_are_reported_lost(self) -> None:
         with FakeServer([Reset()]) as server:

@@ -232,9 +232,10 @@ class Keys:
 
         Not retried automatically: a retry after a lost answer would make a second key.
         """
+        checked_scope = check_optional_choice("scope", scope, ("runtime", "admin"))
         body = {
             "name": check_text("name", name, 200),
-            "scope": check_optional_choice("scope", scope, ("runtime", "admin")) or "runtime",
+            "scope": "runtime" if checked_scope is None else checked_scope,
         }
         wire = self._transport.send(HttpRequest("POST", "/v1/keys", body=body, max_retries=0))
         return CreatedApiKey.from_wire(wire)
@@ -301,7 +302,8 @@ class ProjectSettings:
             raise AgentBillValidationError(
                 "update", "give at least one of name, free_units, upgrade_url, default_ttl_seconds"
             )
-        return Project.from_wire(self._transport.send(HttpRequest("PATCH", "/v1/project", body=body)))
+        wire = self._transport.send(HttpRequest("PATCH", "/v1/project", body=body))
+        return Project.from_wire(wire)
 
 
 class Admin:
@@ -345,4 +347,5 @@ class Admin:
             "since": check_optional_time("since", since),
             "until": check_optional_time("until", until),
         }
-        return UsageSummary.from_wire(self._transport.send(HttpRequest("GET", "/v1/usage", query=query)))
+        wire = self._transport.send(HttpRequest("GET", "/v1/usage", query=query))
+        return UsageSummary.from_wire(wire)

@@ -65,7 +65,9 @@ class AsyncAdmin:
         until: Optional[TimeValue] = None,
     ) -> UsageSummary:
         """See :meth:`agentbill.Admin.usage`."""
-        return await asyncio.to_thread(self._admin.usage, group_by=group_by, since=since, until=until)
+        return await asyncio.to_thread(
+            self._admin.usage, group_by=group_by, since=since, until=until
+        )
 
 
 class _AsyncCustomers:
@@ -75,7 +77,9 @@ class _AsyncCustomers:
     async def list(
         self, *, limit: Optional[int] = None, starting_after: Optional[str] = None
     ) -> Page[Customer]:
-        return await asyncio.to_thread(self._customers.list, limit=limit, starting_after=starting_after)
+        return await asyncio.to_thread(
+            self._customers.list, limit=limit, starting_after=starting_after
+        )
 
     async def get(self, customer_id: str) -> Customer:
         return await asyncio.to_thread(self._customers.get, customer_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import functools
 import inspect
@@ -11,7 +10,6 @@ import math
 import threading
 import time
 import uuid
-import weakref
 from types import TracebackType
 from typing import (
     Any,
@@ -35,7 +33,14 @@ from ._errors import (
     AgentBillValidationError,
     BudgetExceededError,
 )
-from ._options import ClientOptions, FailMode, check_count, check_headers, check_timeout, resolve_options
+from ._options import (
+    ClientOptions,
+    FailMode,
+    check_count,
+    check_headers,
+    check_timeout,
+    resolve_options,
+)
 from ._preflight import (
     PreflightResult,
     degraded_preflight_result,
@@ -99,23 +104,6 @@ class _SharedState:
                 if remaining <= 0:
                     return
                 self._idle.wait(remaining)
-
-
-def _flush_at_exit(reference: weakref.ReferenceType[AgentBillClient]) -> None:
-    client = reference()
-    if client is None or client._options.exit_flush_timeout is None:
-        return
-    if client.pending_records == 0:
-        return
-    result = client.flush(timeout=client._options.exit_flush_timeout)
-    if result.pending > 0:
-        client._options.on_error(
-            AgentBillError(
-                f"{result.pending} usage records could not be delivered to the AgentBill server "
-                f"before the process exited and are lost (waited "
-                f"{client._options.exit_flush_timeout:g} s)"
-            )
-        )
 
 
 class AgentBillClient:
@@ -193,20 +181,18 @@ class AgentBillClient:
 
         def send_queued(body: Dict[str, Any], timeout: Optional[float]) -> object:
             attempt_timeout = options.timeout if timeout is None else min(options.timeout, timeout)
-            return transport.send(
-                HttpRequest(
-                    "POST", "/v1/record", body=body, max_retries=0, timeout=max(attempt_timeout, 0.001)
-                )
+            request = HttpRequest(
+                "POST", "/v1/record", body=body, max_retries=0, timeout=max(attempt_timeout, 0.001)
             )
+            return transport.send(request)
 
-        shared = _SharedState(RecordQueue(send_queued, options.on_error))
-        self._setup(options, transport, shared)
-        self._exit_hook: Optional[Callable[[], None]] = functools.partial(
-            _flush_at_exit, weakref.ref(self)
-        )
-        atexit.register(self._exit_hook)
+        queue = RecordQueue(send_queued, options.on_error, options.exit_flush_timeout)
+        self._setup(options, transport, _SharedState(queue))
+        self._owns_queue = True
 
-    def _setup(self, options: ClientOptions, transport: HttpTransport, shared: _SharedState) -> None:
+    def _setup(
+        self, options: ClientOptions, transport: HttpTransport, shared: _SharedState
+    ) -> None:
         self._options = options
         self._transport = transport
         self._shared = shared
@@ -240,8 +226,8 @@ class AgentBillClient:
         )
         copy = object.__new__(AgentBillClient)
         copy._setup(replaced, HttpTransport(replaced), self._shared)
-        # The original's exit hook flushes the shared queue.
-        copy._exit_hook = None
+        # The queue stays the original's: closing the copy does not stop it.
+        copy._owns_queue = False
         return copy
 
     @property
@@ -401,14 +387,13 @@ class AgentBillClient:
     def close(self, timeout: float = 5.0) -> FlushResult:
         """Flushes queued records (for at most ``timeout`` s) and stops background re-sends.
 
-        Records still pending afterwards stay in memory (``pending_records``); a later
-        :meth:`flush` may still deliver them. Also called by ``with AgentBillClient(...)``.
+        Records still pending afterwards stay in memory (``pending_records``): a later
+        :meth:`flush`, or the exit hook, may still deliver them. Also called by
+        ``with AgentBillClient(...)``. On a ``with_options`` copy it only flushes.
         """
         result = self.flush(timeout)
-        self._shared.queue.close()
-        if self._exit_hook is not None:
-            atexit.unregister(self._exit_hook)
-            self._exit_hook = None
+        if self._owns_queue:
+            self._shared.queue.close()
         return result
 
     def __enter__(self) -> AgentBillClient:
@@ -433,7 +418,7 @@ class AgentBillClient:
         return Reservation.from_wire(self._transport.send(HttpRequest("GET", path)))
 
     def balance(self, customer_id: Optional[str] = None) -> Balance:
-        """The customer's balance now (a customer not seen before is created with the free grant)."""
+        """The customer's balance now (a customer not seen before gets the free grant)."""
         customer = self._options.default_customer_id if customer_id is None else customer_id
         path = f"/v1/customers/{encode_id('customer_id', customer)}/balance"
         return Balance.from_wire(self._transport.send(HttpRequest("GET", path)))
@@ -592,7 +577,9 @@ class RunContext:
 
     def _open(self) -> Run:
         if self._entered:
-            raise AgentBillError("A client.run(...) block can be entered once; call client.run again")
+            raise AgentBillError(
+                "A client.run(...) block can be entered once; call client.run again"
+            )
         self._entered = True
         arguments = self._arguments
         customer_id: str = (

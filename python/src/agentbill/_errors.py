@@ -58,7 +58,7 @@ class AgentBillValidationError(AgentBillError, ValueError):
 
     def __init__(self, param: str, message: str) -> None:
         super().__init__(f"Invalid {param}: {message}")
-        #: The argument at fault, as the caller spelled it (``estimated_units``, ``metadata.model``).
+        #: The argument at fault, as the caller spelled it (``units``, ``metadata.model``).
         self.param = param
 
 

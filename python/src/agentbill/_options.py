@@ -47,7 +47,9 @@ def resolve_base_url(base_url: Optional[str]) -> str:
     if resolved is None:
         resolved = DEFAULT_BASE_URL
     if not isinstance(resolved, str):
-        raise AgentBillConfigurationError(f"base_url must be a string, got {type(resolved).__name__}")
+        raise AgentBillConfigurationError(
+            f"base_url must be a string, got {type(resolved).__name__}"
+        )
     resolved = resolved.strip().rstrip("/")
     parts = urlsplit(resolved)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -122,7 +124,9 @@ def resolve_options(
             "AGENTBILL_API_KEY environment variable"
         )
     if fail_mode not in ("closed", "open"):
-        raise AgentBillConfigurationError(f"fail_mode must be 'closed' or 'open', got {fail_mode!r}")
+        raise AgentBillConfigurationError(
+            f"fail_mode must be 'closed' or 'open', got {fail_mode!r}"
+        )
     if not isinstance(default_customer_id, str) or default_customer_id == "":
         raise AgentBillConfigurationError(
             f"default_customer_id must be a non-empty string, got {default_customer_id!r}"

@@ -106,7 +106,11 @@ def prepare_preflight(
     checked_run = check_optional_identifier("run_id", run_id)
     checked_reserve = check_optional_boolean("reserve", reserve)
     checked_ttl = check_optional_integer_in_range("ttl_seconds", ttl_seconds, 1, 86_400)
-    key = new_key if idempotency_key is None else check_identifier("idempotency_key", idempotency_key)
+    key = (
+        new_key
+        if idempotency_key is None
+        else check_identifier("idempotency_key", idempotency_key)
+    )
     body: Dict[str, Any] = {
         "agent_id": checked_agent,
         "customer_id": checked_customer,
@@ -167,7 +171,9 @@ def degraded_preflight_result(
         approved=approved,
         reason=None if approved else "unavailable",
         remaining_units=None,
-        estimated_units=1 if isinstance(prepared.estimated_units, str) else prepared.estimated_units,
+        estimated_units=1
+        if isinstance(prepared.estimated_units, str)
+        else prepared.estimated_units,
         estimate_source="default" if auto else "request",
         reservation_id=None,
         expires_at=None,

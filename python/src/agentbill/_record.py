@@ -105,7 +105,11 @@ def prepare_record(
     )
     checked_units = check_optional_units("units", units)
     checked_metadata = check_optional_metadata("metadata", metadata)
-    key = new_key if idempotency_key is None else check_identifier("idempotency_key", idempotency_key)
+    key = (
+        new_key
+        if idempotency_key is None
+        else check_identifier("idempotency_key", idempotency_key)
+    )
     checked_reservation = check_optional_identifier("reservation_id", reservation_id)
     checked_run = check_optional_identifier("run_id", run_id)
     final_units = 1 if checked_units is None else checked_units

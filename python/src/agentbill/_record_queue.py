@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
@@ -51,10 +53,15 @@ class RecordQueue:
     """
 
     def __init__(
-        self, send: SendRecord, on_error: Callable[[AgentBillError], None]
+        self,
+        send: SendRecord,
+        on_error: Callable[[AgentBillError], None],
+        exit_flush_timeout: Optional[float] = None,
     ) -> None:
         self._send = send
         self._on_error = on_error
+        #: Seconds the exit hook may spend re-sending this queue; ``None``: it does not.
+        self.exit_flush_timeout = exit_flush_timeout
         self._items: List[QueuedRecord] = []
         self._lock = threading.Lock()
         # One pass over the queue at a time, whoever starts it (the timer, flush, or both).
@@ -62,6 +69,7 @@ class RecordQueue:
         self._timer: Optional[threading.Timer] = None
         self._failures = 0
         self._closed = False
+        _live_queues.add(self)
 
     @property
     def size(self) -> int:
@@ -110,7 +118,12 @@ class RecordQueue:
             timer = threading.Timer(delay, self._on_timer)
             timer.daemon = True
             self._timer = timer
-        timer.start()
+        try:
+            timer.start()
+        except RuntimeError:
+            # The interpreter is shutting down and makes no new threads; the exit hook flushes.
+            with self._lock:
+                self._timer = None
 
     def _on_timer(self) -> None:
         with self._lock:
@@ -165,3 +178,33 @@ class RecordQueue:
                 if item is record:
                     del self._items[index]
                     break
+
+
+# Every queue that may still hold records. Weak: a client nobody uses any more goes away with
+# its queue; but a queue with records waiting stays alive through its timer thread, which holds
+# it, so the exit hook still finds it.
+_live_queues: weakref.WeakSet[RecordQueue] = weakref.WeakSet()
+
+
+def flush_at_exit() -> None:
+    """Re-sends what every queue still holds, each for at most its ``exit_flush_timeout``.
+
+    Registered once with ``atexit``: it runs when the interpreter exits normally (not on
+    ``SIGKILL``, ``os._exit`` or an unhandled ``SIGTERM``). Records it cannot deliver are
+    reported lost to the queue's ``on_error``.
+    """
+    for queue in list(_live_queues):
+        if queue.exit_flush_timeout is None or queue.size == 0:
+            continue
+        result = queue.flush(queue.exit_flush_timeout)
+        if result.pending > 0:
+            queue._on_error(
+                AgentBillError(
+                    f"{result.pending} usage records could not be delivered to the AgentBill "
+                    "server before the process exited and are lost (waited "
+                    f"{queue.exit_flush_timeout:g} s)"
+                )
+            )
+
+
+atexit.register(flush_at_exit)

@@ -42,7 +42,9 @@ def register(
     body = {"project_name": check_text("project_name", project_name, 200)}
     if email is not None:
         if not isinstance(email, str) or re.fullmatch(r"[^@\s]+@[^@\s]+", email) is None:
-            raise AgentBillValidationError("email", f"must be an email address, got {describe(email)}")
+            raise AgentBillValidationError(
+                "email", f"must be an email address, got {describe(email)}"
+            )
         body["email"] = email
     options = ClientOptions(
         api_key="",

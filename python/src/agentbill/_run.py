@@ -62,7 +62,8 @@ class Run:
         checked_units = check_units("units", units)
         checked_metadata = check_optional_metadata("metadata", metadata)
         with self._lock:
-            self._reported_units = (self._reported_units or 0) + checked_units
+            previous = 0 if self._reported_units is None else self._reported_units
+            self._reported_units = previous + checked_units
             if checked_metadata is not None:
                 merged = dict(self._reported_metadata or {})
                 merged.update(checked_metadata)

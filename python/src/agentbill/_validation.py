@@ -154,7 +154,9 @@ def _check_json(path: str, value: object) -> None:
             _check_json(f"{path}[{index}]", item)
         return
     raise AgentBillValidationError(
-        path, f"must hold only JSON values (dict, list, str, int, float, bool, None), got {describe(value)}"
+        path,
+        "must hold only JSON values (dict, list, str, int, float, bool, None), "
+        f"got {describe(value)}",
     )
 
 
