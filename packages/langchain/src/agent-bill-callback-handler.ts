@@ -6,9 +6,13 @@ import {
   type NormalizedUsage,
   type UnitsPolicy,
 } from '@agentbill/tokens'
-import { BaseCallbackHandler } from '@langchain/core/callbacks/base'
+import {
+  BaseCallbackHandler,
+  type HandleLLMNewTokenCallbackFields,
+  type NewTokenIndices,
+} from '@langchain/core/callbacks/base'
 import type { Serialized } from '@langchain/core/load/serializable'
-import type { BaseMessage } from '@langchain/core/messages'
+import { type BaseMessage, isAIMessageChunk } from '@langchain/core/messages'
 import type { LLMResult } from '@langchain/core/outputs'
 import type { ChainValues } from '@langchain/core/utils/types'
 import { AgentBillValidationError, type CallContext, type GatedCall } from 'agentbill'
@@ -135,9 +139,24 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     )
   }
 
-  override handleLLMNewToken(token: string, _index: unknown, runId: string): void {
+  override handleLLMNewToken(
+    token: string,
+    _index: NewTokenIndices,
+    runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    fields?: HandleLLMNewTokenCallbackFields,
+  ): void {
     const call = this.#calls.get(runId)
-    if (call !== undefined) call.streamed += token
+    if (call === undefined) return
+    call.streamed += token
+    // Streamed tool calls arrive as chunks with empty text; their names and arguments are output.
+    const message =
+      fields?.chunk !== undefined && 'message' in fields.chunk ? fields.chunk.message : undefined
+    if (message !== undefined && isAIMessageChunk(message)) {
+      for (const chunk of message.tool_call_chunks ?? [])
+        call.streamed += `${chunk.name ?? ''}${chunk.args ?? ''}`
+    }
   }
 
   override async handleLLMEnd(

@@ -64,4 +64,10 @@ describe('generatedText', () => {
     expect(generatedText(chatResult(message))).toBe('Looking it up.\nsearch\n{"query":"otters"}')
     expect(generatedText({ generations: [[{ text: 'plain' }]] })).toBe('plain')
   })
+
+  it('is empty for a stream that yielded nothing (an undefined generation)', () => {
+    const empty = { generations: [[undefined]] } as unknown as LLMResult
+    expect(generatedText(empty)).toBe('')
+    expect(reportedUsage(empty)).toBeUndefined()
+  })
 })

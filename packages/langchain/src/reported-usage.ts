@@ -29,6 +29,8 @@ export function generatedText(output: LLMResult): string {
   const pieces: string[] = []
   for (const generations of output.generations) {
     for (const generation of generations) {
+      // A stream that yielded nothing ends with an undefined generation.
+      if (generation === undefined) continue
       const message = isChatGeneration(generation) ? generation.message : undefined
       const text = generation.text !== '' ? generation.text : (message?.text ?? '')
       if (text !== '') pieces.push(text)

@@ -1,6 +1,7 @@
 import { countTokens, estimateCall, tokensPolicy } from '@agentbill/tokens'
 import { InMemoryCache } from '@langchain/core/caches'
-import { AIMessage } from '@langchain/core/messages'
+import { AIMessage, AIMessageChunk, HumanMessage } from '@langchain/core/messages'
+import { ChatGenerationChunk } from '@langchain/core/outputs'
 import { fakeModel } from '@langchain/core/testing'
 import { AgentBillValidationError, BudgetExceededError } from 'agentbill'
 import { describe, expect, it, vi } from 'vitest'
@@ -201,6 +202,42 @@ describe('calls that end unusually', () => {
     expect(metadata.outputTokens).toBeGreaterThan(0)
     expect(metadata.outputTokens).toBeLessThan(await countTokens('gpt-4o-mini', text))
     expect(balance.reservedUnits).toBe(0)
+    expect(handler.openRuns).toBe(0)
+  })
+
+  it('a stream that fails after streaming a tool call bills the call it streamed', async () => {
+    // Driven through the handler's callbacks directly, as LangChain's callback manager calls them:
+    // no provider fails on demand between two tool-call chunks.
+    const customerId = billing.newCustomer()
+    const handler = handlerFor(customerId, { perToken: true })
+    const runId = crypto.randomUUID()
+    const llm = { lc: 1 as const, type: 'not_implemented' as const, id: ['ChatOpenAI'] }
+    await handler.handleChatModelStart(
+      llm,
+      [[new HumanMessage('Find otters.')]],
+      runId,
+      undefined,
+      { invocation_params: { model: 'gpt-4o-mini' } },
+    )
+    const toolCall = new ChatGenerationChunk({
+      text: '',
+      message: new AIMessageChunk({
+        content: '',
+        tool_call_chunks: [{ name: 'search', args: '{"query":"otters"}', index: 0, id: 'c1' }],
+      }),
+    })
+    await handler.handleLLMNewToken('', { prompt: 0, completion: 0 }, runId, undefined, [], {
+      chunk: toolCall,
+    })
+    await handler.handleLLMError(new Error('connection reset'), runId)
+
+    const [event] = (await billing.ledger(customerId)).events
+    expect(event?.metadata).toMatchObject({
+      model: 'gpt-4o-mini',
+      outputTokens: await countTokens('gpt-4o-mini', 'search{"query":"otters"}'),
+      usageSource: 'counted',
+      stoppedBy: 'Error',
+    })
     expect(handler.openRuns).toBe(0)
   })
 
