@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     database: config.database,
     synchronous: config.synchronous,
     fsync: config.fsync,
+    overlapCommits: config.overlapCommits,
     logger,
   })
   logger.info(

@@ -8,6 +8,7 @@ export interface CliConfig {
   database: string
   synchronous: 'FULL' | 'NORMAL'
   fsync: 'background' | 'inline'
+  overlapCommits: boolean
   logLevel: string
   help: boolean
 }
@@ -97,6 +98,7 @@ export function resolveCliConfig(
     ),
     synchronous,
     fsync,
+    overlapCommits: env.AGENTBILL_SQLITE_OVERLAP === '1',
     logLevel: (values['log-level'] as string | undefined) ?? env.LOG_LEVEL ?? 'info',
     help: values.help === true,
   }

@@ -38,6 +38,11 @@ export interface ServerOptions {
    * @default 'background'
    */
   fsync?: 'background' | 'inline'
+  /**
+   * See {@link SqliteStoreOptions.overlapCommits}.
+   * @default false
+   */
+  overlapCommits?: boolean
   /** A store to use instead of opening `database` (it is closed with the server). */
   store?: Store
   /**
@@ -124,6 +129,7 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
       path: options.database ?? DEFAULT_DATABASE,
       synchronous: options.synchronous ?? 'FULL',
       fsync: options.fsync ?? 'background',
+      overlapCommits: options.overlapCommits ?? false,
     })
   const app = createApp({
     store,

@@ -55,12 +55,15 @@ export class LedgerSession {
     const tracked = { row, dirty: false }
     this.#customers.set(customerId, tracked)
     await this.#rollPeriod(tracked)
-    const expired = await this.tx.expireReservations({
-      projectId: this.projectId,
-      customerId,
-      now: this.now,
-    })
-    await this.applyExpired(expired)
+    // A customer with nothing held has nothing to expire (the counter is exact).
+    if (row.reservedUnits > 0) {
+      const expired = await this.tx.expireReservations({
+        projectId: this.projectId,
+        customerId,
+        now: this.now,
+      })
+      await this.applyExpired(expired)
+    }
     return row
   }
 

@@ -64,10 +64,23 @@ export class GroupCommit<Handle> {
   /** Number of transactions committed in groups (for metrics). */
   transactions = 0
 
-  constructor(connection: GroupCommitConnection, handle: Handle, maxGroupSize: number) {
+  readonly #overlap: boolean
+
+  /**
+   * @param overlap When true, the next group may commit while the previous group's fsync is
+   * in flight (both then wait for a later fsync); when false, transactions that arrive during
+   * an fsync wait for it to finish and then share one group.
+   */
+  constructor(
+    connection: GroupCommitConnection,
+    handle: Handle,
+    maxGroupSize: number,
+    overlap = false,
+  ) {
     this.#connection = connection
     this.#handle = handle
     this.#maxGroupSize = maxGroupSize
+    this.#overlap = overlap
   }
 
   /** Queues `fn`; resolves with its result after the group it ran in has committed. */
@@ -99,6 +112,7 @@ export class GroupCommit<Handle> {
 
   #schedule(): void {
     if (this.#scheduled || this.#running) return
+    if (this.#syncing && !this.#overlap) return
     this.#scheduled = true
     setImmediate(() => {
       this.#scheduled = false
@@ -189,6 +203,7 @@ export class GroupCommit<Handle> {
         for (const committed of covered) this.#settle(committed)
         // Groups committed during this fsync are not covered by it: they need the next one.
         this.#startSync()
+        if (this.#queue.length > 0) this.#schedule()
       }
       this.#notifyIdle()
     })

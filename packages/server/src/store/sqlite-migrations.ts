@@ -54,7 +54,7 @@ export const sqliteMigrations: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
 
   CREATE TABLE reservations (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     project_id TEXT NOT NULL,
     customer_id TEXT NOT NULL,
     agent_id TEXT NOT NULL,
@@ -63,8 +63,9 @@ export const sqliteMigrations: readonly string[] = [
     status TEXT NOT NULL,
     expires_at INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
-    closed_at INTEGER
-  ) STRICT;
+    closed_at INTEGER,
+    PRIMARY KEY (project_id, id)
+  ) STRICT, WITHOUT ROWID;
   CREATE INDEX reservations_open_customer ON reservations (project_id, customer_id, expires_at)
     WHERE status = 'open';
   CREATE INDEX reservations_open_run ON reservations (project_id, run_id, expires_at)
@@ -72,7 +73,7 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX reservations_open_expiry ON reservations (expires_at) WHERE status = 'open';
 
   CREATE TABLE events (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     project_id TEXT NOT NULL,
     customer_id TEXT NOT NULL,
     agent_id TEXT NOT NULL,
@@ -84,16 +85,16 @@ export const sqliteMigrations: readonly string[] = [
     reservation_status TEXT,
     remaining_units INTEGER,
     overage_units INTEGER NOT NULL,
-    created_at INTEGER NOT NULL
-  ) STRICT;
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id)
+  ) STRICT, WITHOUT ROWID;
   CREATE UNIQUE INDEX events_idempotency ON events (project_id, idempotency_key)
     WHERE idempotency_key IS NOT NULL;
-  CREATE INDEX events_project ON events (project_id, id);
   CREATE INDEX events_customer ON events (project_id, customer_id, created_at);
   CREATE INDEX events_agent ON events (project_id, agent_id, id);
 
   CREATE TABLE decisions (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     project_id TEXT NOT NULL,
     customer_id TEXT NOT NULL,
     agent_id TEXT NOT NULL,
@@ -109,11 +110,11 @@ export const sqliteMigrations: readonly string[] = [
     expires_at INTEGER,
     idempotency_key TEXT,
     request_digest TEXT,
-    created_at INTEGER NOT NULL
-  ) STRICT;
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id)
+  ) STRICT, WITHOUT ROWID;
   CREATE UNIQUE INDEX decisions_idempotency ON decisions (project_id, idempotency_key)
     WHERE idempotency_key IS NOT NULL;
-  CREATE INDEX decisions_project ON decisions (project_id, id);
 
   CREATE TABLE grants (
     id TEXT PRIMARY KEY,

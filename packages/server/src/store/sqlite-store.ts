@@ -56,6 +56,12 @@ export interface SqliteStoreOptions {
    * @default 1000
    */
   maxGroupSize?: number
+  /**
+   * With background fsync: let the next group commit while the previous one's fsync runs
+   * (`true`), or gather everything that arrives during an fsync into the next group (`false`).
+   * @default false
+   */
+  overlapCommits?: boolean
 }
 
 type Row = Record<string, unknown>
@@ -216,6 +222,12 @@ export class SqliteStore implements Store {
     // checkpoints stay safe; with `background` the per-commit sync is ours (see `#sync`).
     this.#db.pragma(`synchronous = ${background ? 'NORMAL' : synchronous}`)
     this.#db.pragma('foreign_keys = ON')
+    // 64 MiB of page cache: index pages of a growing ledger stay in memory between commits.
+    this.#db.pragma('cache_size = -65536')
+    // Checkpoints run inside a commit on this thread and fsync twice; 4,000 pages (16 MiB at
+    // the default page size) makes them 4× rarer than SQLite's default while keeping the WAL
+    // bounded (the RETURNING-through-.get() trap that stops checkpoints is avoided below).
+    this.#db.pragma('wal_autocheckpoint = 4000')
     this.#migrate()
     const db = this.#db
     const totalChanges = db.prepare<[], { changes: number }>('SELECT total_changes() AS changes')
@@ -243,6 +255,7 @@ export class SqliteStore implements Store {
       },
       this.#createTransaction(),
       options.maxGroupSize ?? 1000,
+      options.overlapCommits ?? false,
     )
   }
 
@@ -450,11 +463,19 @@ export class SqliteStore implements Store {
           row.revokedAt,
         ),
       findApiKeyByHash: async (keyHash) => {
-        const key = get('SELECT * FROM api_keys WHERE key_hash = ?', keyHash)
-        if (key === undefined) return undefined
-        const project = get('SELECT * FROM projects WHERE id = ?', key.project_id)
-        if (project === undefined) return undefined
-        return { key: toApiKey(key), project: toProject(project) }
+        // One statement on the hot path of every request: the key and its project.
+        const row = get(
+          `SELECT k.id, k.project_id, k.name AS key_name, k.scope, k.key_hash, k.prefix, k.last4,
+             k.created_at AS key_created_at, k.revoked_at, p.name, p.free_units, p.upgrade_url,
+             p.default_ttl_seconds, p.created_at
+           FROM api_keys k JOIN projects p ON p.id = k.project_id WHERE k.key_hash = ?`,
+          keyHash,
+        )
+        if (row === undefined) return undefined
+        return {
+          key: toApiKey({ ...row, name: row.key_name, created_at: row.key_created_at }),
+          project: toProject({ ...row, id: row.project_id }),
+        }
       },
       getApiKey: async (projectId, id) => {
         const row = get('SELECT * FROM api_keys WHERE project_id = ? AND id = ?', projectId, id)
@@ -584,8 +605,9 @@ export class SqliteStore implements Store {
         )
         for (const row of due) {
           run(
-            `UPDATE reservations SET status = 'expired', closed_at = ? WHERE id = ?`,
+            `UPDATE reservations SET status = 'expired', closed_at = ? WHERE project_id = ? AND id = ?`,
             filter.now,
+            row.project_id,
             row.id,
           )
         }
