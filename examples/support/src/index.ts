@@ -1,0 +1,6 @@
+export type { AgentBillConnection } from './local-agentbill'
+export { connectAgentBill } from './local-agentbill'
+export type { ModelConnection } from './local-model'
+export { connectModel } from './local-model'
+export type { ExampleRun } from './run-example'
+export { runExample } from './run-example'
