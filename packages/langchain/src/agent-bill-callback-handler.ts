@@ -32,6 +32,13 @@ interface OpenCall {
   startedAt: number
   /** Stops listening to the call's abort signal. */
   detach: () => void
+  /**
+   * How many times this handler is registered for the call: LangChain does not deduplicate
+   * handlers, so one given both to a model's constructor and at run time hears every event twice.
+   */
+  copies: number
+  /** Token events heard, to keep one in `copies`. */
+  tokenEvents: number
 }
 
 /**
@@ -80,6 +87,8 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
   readonly #onError: (error: unknown) => void
   readonly #runs = new RunTree()
   readonly #calls = new Map<string, OpenCall>()
+  /** Calls whose preflight is in flight, with how many registrations of this handler saw them. */
+  readonly #starting = new Map<string, number>()
   #lastSweep = Date.now()
 
   constructor(options: AgentBillCallbackHandlerOptions) {
@@ -149,6 +158,8 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
   ): void {
     const call = this.#calls.get(runId)
     if (call === undefined) return
+    call.tokenEvents++
+    if ((call.tokenEvents - 1) % call.copies !== 0) return
     call.streamed += token
     // Streamed tool calls arrive as chunks with empty text; their names and arguments are output.
     const message =
@@ -244,6 +255,18 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     extraParams: Record<string, unknown> | undefined,
     describe: () => ModelCallRequest,
   ): Promise<void> {
+    // The same handler registered twice for one call: the first registration gates it.
+    const starting = this.#starting.get(runId)
+    if (starting !== undefined) {
+      this.#starting.set(runId, starting + 1)
+      return
+    }
+    const open = this.#calls.get(runId)
+    if (open !== undefined) {
+      open.copies++
+      return
+    }
+    this.#starting.set(runId, 1)
     const now = Date.now()
     this.#sweep(now)
     const root = this.#runs.start(runId, parentRunId, now)
@@ -272,11 +295,15 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
         streamed: '',
         startedAt: now,
         detach: this.#watchAbort(runId, extraParams),
+        copies: this.#starting.get(runId) ?? 1,
+        tokenEvents: 0,
       })
     } catch (error) {
       // A blocked call never runs, so no end event will come for it.
       this.#runs.end(runId)
       throw error
+    } finally {
+      this.#starting.delete(runId)
     }
   }
 

@@ -128,6 +128,24 @@ describe('one invoke is one run', () => {
     expect(handler.openRuns).toBe(0)
   })
 
+  it('a handler given both to the model and at run time gates each call once', async () => {
+    billing.fake.script()
+    const customerId = billing.newCustomer()
+    const handler = new AgentBillCallbackHandler({ client: billing.bill, agentId: 'a', customerId })
+    const model = billing.chatOpenAI({ callbacks: [handler] })
+
+    await model.invoke('hello', { callbacks: [handler] })
+    for await (const _chunk of await model.stream('hello', { callbacks: [handler] })) {
+      // read the whole stream
+    }
+
+    const { events, decisions, balance } = await billing.ledger(customerId)
+    expect(decisions).toHaveLength(2)
+    expect(events).toHaveLength(2)
+    expect(balance.reservedUnits).toBe(0)
+    expect(handler.openRuns).toBe(0)
+  })
+
   it("a model's own handler sees no enclosing run: metadata names one for the whole invoke", async () => {
     billing.fake.script()
     const customerId = billing.newCustomer()

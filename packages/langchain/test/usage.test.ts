@@ -241,6 +241,36 @@ describe('calls that end unusually', () => {
     expect(handler.openRuns).toBe(0)
   })
 
+  it('a handler registered twice for a call counts its streamed tokens once', async () => {
+    const customerId = billing.newCustomer()
+    const handler = handlerFor(customerId, { perToken: true })
+    const runId = crypto.randomUUID()
+    const llm = { lc: 1 as const, type: 'not_implemented' as const, id: ['ChatOpenAI'] }
+    const start = () =>
+      handler.handleChatModelStart(llm, [[new HumanMessage('Say hi.')]], runId, undefined, {
+        invocation_params: { model: 'gpt-4o-mini' },
+      })
+    // LangChain calls every registration of a handler, concurrently, for each event.
+    await Promise.all([start(), start()])
+    for (const token of ['Hello', ' there', ', friend']) {
+      await Promise.all([
+        handler.handleLLMNewToken(token, { prompt: 0, completion: 0 }, runId),
+        handler.handleLLMNewToken(token, { prompt: 0, completion: 0 }, runId),
+      ])
+    }
+    await Promise.all([
+      handler.handleLLMError(new Error('reset'), runId),
+      handler.handleLLMError(new Error('reset'), runId),
+    ])
+
+    const { events, decisions } = await billing.ledger(customerId)
+    expect(decisions).toHaveLength(1)
+    expect(events.map((event) => event.metadata.outputTokens)).toEqual([
+      await countTokens('gpt-4o-mini', 'Hello there, friend'),
+    ])
+    expect(handler.openRuns).toBe(0)
+  })
+
   it('bad metadata is refused before the model is called, naming the field', async () => {
     const customerId = billing.newCustomer()
     const model = fakeModel().respond(new AIMessage('never'))
