@@ -1,4 +1,4 @@
-const VOLATILE = new Set(['id', 'created', 'created_at', 'item_id', 'call_id', 'sequence'])
+const VOLATILE = new Set(['id', 'created', 'created_at', 'item_id', 'call_id'])
 
 /**
  * A streamed chunk or event without what differs between two identical requests to the fake
