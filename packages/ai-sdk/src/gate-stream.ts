@@ -55,7 +55,10 @@ export function gateStream(
       }
       if (next.done) {
         try {
-          await end(finishUsage, sawError && finishUsage === undefined ? 'error' : undefined)
+          // Every provider ends a whole stream with a `finish` part: without one it was cut short
+          // (an abort closes some providers' streams cleanly).
+          const stopped = finishUsage !== undefined ? undefined : sawError ? 'error' : 'aborted'
+          await end(finishUsage, stopped)
         } catch (error) {
           controller.enqueue({ type: 'error', error })
         }
