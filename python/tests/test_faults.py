@@ -204,6 +204,10 @@ class RecordQueue(unittest.TestCase):
             self.assertFalse(result.recorded)
             self.assertIsNone(result.event_id)
             self.assertEqual(client.pending_records, 1)
+            # Stop the background re-sends (close with no time to flush), so that the flush
+            # below is the only sender; queued records stay, and flush still delivers them.
+            stopped = client.close(timeout=0)
+            self.assertEqual((stopped.delivered, stopped.pending), (0, 1))
             flushed = client.flush(timeout=5)
             self.assertEqual((flushed.delivered, flushed.pending), (1, 0))
             self.assertEqual(client.pending_records, 0)
@@ -216,6 +220,7 @@ class RecordQueue(unittest.TestCase):
         with FakeServer([Reset()]) as server:
             client = client_for(server, max_retries=2)
             client.record(agent_id="a")
+            client.close(timeout=0)  # no background re-send may add to the count below
             server.requests.clear()
             second = client.record(agent_id="a")
             self.assertTrue(second.queued)

@@ -257,6 +257,7 @@ class ConfigurationErrors(unittest.TestCase):
         ):
             client = AgentBillClient(exit_flush_timeout=None)
         self.assertEqual(client._options.api_key, "agb_from_env")
+        self.assertNotIn("agb_from_env", repr(client._options), "the key stays out of reprs")
         self.assertEqual(client.base_url, "http://127.0.0.1:1")
         with mock.patch.dict(os.environ, {"AGENTBILL_BASE_URL": ""}):
             self.assertEqual(AgentBillClient(api_key="k").base_url, "http://localhost:8787")

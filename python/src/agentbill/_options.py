@@ -29,13 +29,16 @@ def log_error(error: AgentBillError) -> None:
 class ClientOptions:
     """Every option of a client, with defaults applied (see ``AgentBillClient`` for each)."""
 
-    api_key: str
+    #: Kept out of ``repr`` so that logs and tracebacks do not carry the secret.
+    api_key: str = field(repr=False)
     base_url: str
     timeout: float
     max_retries: int
     fail_mode: FailMode
     default_customer_id: str
-    headers: Mapping[str, str] = field(default_factory=lambda: cast(Dict[str, str], {}))
+    headers: Mapping[str, str] = field(
+        default_factory=lambda: cast(Dict[str, str], {}), repr=False
+    )
     max_queued_records: int = 100_000
     on_error: Callable[[AgentBillError], None] = log_error
     exit_flush_timeout: Optional[float] = 5.0
