@@ -160,7 +160,7 @@ describe('generateText through the middleware', () => {
       model: 'gpt-4o-mini',
       outputTokens: await countTokens('gpt-4o-mini', text),
     })
-    const { inputTokens, outputTokens } = event?.metadata as {
+    const { inputTokens, outputTokens } = (event?.metadata ?? {}) as {
       inputTokens: number
       outputTokens: number
     }
@@ -238,7 +238,12 @@ describe('generateText through the middleware', () => {
     await fixture.bill.admin.project.update({ upgradeUrl: 'https://example.com/upgrade' })
     let calls = 0
     const model = wrapLanguageModel({
-      model: new MockLanguageModelV4({ doGenerate: async () => (calls++, answered('never')) }),
+      model: new MockLanguageModelV4({
+        doGenerate: async () => {
+          calls++
+          return answered('never')
+        },
+      }),
       middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'agent' }),
     })
     const error = await generateText({
@@ -274,7 +279,12 @@ describe('generateText through the middleware', () => {
     const customerId = fixture.newCustomer()
     let calls = 0
     const model = wrapLanguageModel({
-      model: new MockLanguageModelV4({ doGenerate: async () => (calls++, answered('never')) }),
+      model: new MockLanguageModelV4({
+        doGenerate: async () => {
+          calls++
+          return answered('never')
+        },
+      }),
       middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'agent' }),
     })
     const attempts = [
