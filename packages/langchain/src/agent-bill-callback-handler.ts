@@ -1,9 +1,11 @@
 import {
   applyPolicy,
   countTokens,
+  createOutputMeter,
   defaultPolicy,
   estimateCall,
   type NormalizedUsage,
+  type OutputMeter,
   type UnitsPolicy,
 } from '@agentbill/tokens'
 import {
@@ -15,7 +17,12 @@ import type { Serialized } from '@langchain/core/load/serializable'
 import { type BaseMessage, isAIMessageChunk } from '@langchain/core/messages'
 import type { LLMResult } from '@langchain/core/outputs'
 import type { ChainValues } from '@langchain/core/utils/types'
-import { AgentBillValidationError, type CallContext, type GatedCall } from 'agentbill'
+import {
+  AgentBillValidationError,
+  BudgetExceededError,
+  type CallContext,
+  type GatedCall,
+} from 'agentbill'
 import type { AgentBillCallbackHandlerOptions } from './agent-bill-callback-handler-options'
 import { callContextFromMetadata } from './agent-bill-metadata'
 import { chatModelCallRequest, llmCallRequest, type ModelCallRequest } from './model-call-request'
@@ -27,8 +34,11 @@ interface OpenCall {
   gated: GatedCall
   model: string
   promptTokens: number
-  /** What the model streamed so far (`handleLLMNewToken`), to bill a stream that failed midway. */
-  streamed: string
+  /**
+   * Counts what the model streams (`handleLLMNewToken`): to stop a stream at the call's allowance
+   * and to bill a stream that failed midway.
+   */
+  meter: OutputMeter
   startedAt: number
   /** Stops listening to the call's abort signal. */
   detach: () => void
@@ -160,13 +170,20 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     if (call === undefined) return
     call.tokenEvents++
     if ((call.tokenEvents - 1) % call.copies !== 0) return
-    call.streamed += token
+    call.meter.add(token)
     // Streamed tool calls arrive as chunks with empty text; their names and arguments are output.
     const message =
       fields?.chunk !== undefined && 'message' in fields.chunk ? fields.chunk.message : undefined
     if (message !== undefined && isAIMessageChunk(message)) {
       for (const chunk of message.tool_call_chunks ?? [])
-        call.streamed += `${chunk.name ?? ''}${chunk.args ?? ''}`
+        call.meter.add(`${chunk.name ?? ''}${chunk.args ?? ''}`)
+    }
+    // Past what the customer's budget (and the run's ceiling) allow this call: stop the stream.
+    // The throw ends the model's stream (LangChain then reports the error, which bills what was
+    // streamed) and rejects the caller's read with BudgetExceededError.
+    const allowance = call.gated.allowanceUnits
+    if (Number.isFinite(allowance) && call.meter.wouldExceed(allowance)) {
+      throw streamStopped(call.gated, call.meter.units)
     }
   }
 
@@ -292,7 +309,11 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
         gated,
         model: request.model,
         promptTokens: estimate.promptTokens,
-        streamed: '',
+        meter: createOutputMeter({
+          model: request.model,
+          policy: this.#policy,
+          inputTokens: estimate.promptTokens,
+        }),
         startedAt: now,
         detach: this.#watchAbort(runId, extraParams),
         copies: this.#starting.get(runId) ?? 1,
@@ -313,7 +334,10 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     const startedBefore = now - ABANDONED_AFTER_MS
     this.#runs.sweep(startedBefore)
     for (const [runId, call] of this.#calls) {
-      if (call.startedAt < startedBefore) this.#calls.delete(runId)
+      if (call.startedAt < startedBefore) {
+        this.#calls.delete(runId)
+        call.detach()
+      }
     }
   }
 
@@ -348,8 +372,9 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
    * first token spent nothing: its hold is released.
    */
   async #fail(call: OpenCall, error: unknown): Promise<void> {
-    if (call.streamed === '') return call.gated.release()
-    await this.#settle(call, await this.#countedUsage(call, call.streamed), 'counted', {
+    if (call.meter.text === '') return call.gated.release()
+    const { usage } = await call.meter.finish()
+    await this.#settle(call, usage, 'counted', {
       stoppedBy: error instanceof Error ? error.name : 'abort',
     })
   }
@@ -388,6 +413,25 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
       await call.gated.release()
     }
   }
+}
+
+/** The error that stops a stream at its allowance, in the shape of a blocked preflight. */
+function streamStopped(gated: GatedCall, units: number): BudgetExceededError {
+  const { preflight } = gated
+  const runBound =
+    preflight.runRemainingUnits !== null &&
+    (preflight.remainingUnits === null || preflight.runRemainingUnits <= preflight.remainingUnits)
+  return new BudgetExceededError(
+    {
+      reason: runBound ? 'ceiling_exceeded' : 'budget_exhausted',
+      remainingUnits: preflight.remainingUnits,
+      estimatedUnits: units,
+      upgradeUrl: null,
+      runId: gated.runId,
+      preflightId: preflight.preflightId,
+    },
+    { customerId: gated.customerId, agentId: gated.agentId },
+  )
 }
 
 function defaultOnError(error: unknown): void {
