@@ -192,11 +192,14 @@ describe('calls that end unusually', () => {
     expect(error).toMatchObject({ name: 'AbortError' })
     // LangChain sends no event for an aborted stream: the handler hears the signal and bills in
     // the background.
-    const { events, balance } = await vi.waitFor(async () => {
-      const ledger = await billing.ledger(customerId)
-      expect(ledger.events).toHaveLength(1)
-      return ledger
-    })
+    const { events, balance } = await vi.waitFor(
+      async () => {
+        const ledger = await billing.ledger(customerId)
+        expect(ledger.events).toHaveLength(1)
+        return ledger
+      },
+      { timeout: 5000 },
+    )
     const metadata = events[0]?.metadata as { outputTokens: number; usageSource: string }
     expect(metadata).toMatchObject({ usageSource: 'counted', stoppedBy: 'AbortError' })
     expect(metadata.outputTokens).toBeGreaterThan(0)
@@ -218,7 +221,7 @@ describe('calls that end unusually', () => {
     })
     const text = Array.from({ length: 300 }, (_, index) => `word${index}`).join(' ')
     // A slow stream, so the provider is still sending when the handler stops it.
-    billing.fake.script({ kind: 'text', text, chunkDelayMs: 2 })
+    billing.fake.script({ kind: 'text', text, chunkDelayMs: 5 })
     const abandonedBefore = billing.fake.abandonedStreams
     let received = ''
     const error = await (async () => {
@@ -233,7 +236,9 @@ describe('calls that end unusually', () => {
     expect(error).toMatchObject({ reason: 'budget_exhausted', customerId })
     expect(received.length).toBeGreaterThan(0)
     expect(received.length).toBeLessThan(text.length / 4)
-    await vi.waitFor(() => expect(billing.fake.abandonedStreams).toBe(abandonedBefore + 1))
+    await vi.waitFor(() => expect(billing.fake.abandonedStreams).toBe(abandonedBefore + 1), {
+      timeout: 5000,
+    })
     const { events, decisions, balance } = await billing.ledger(customerId)
     expect(decisions.map((decision) => decision.estimatedUnits)).toEqual([5])
     expect(events).toHaveLength(1)
