@@ -1,12 +1,14 @@
 // What the MCP layer adds to one tool call, against calling the `agentbill` client directly.
 //
 // The AgentBill server runs in its own process (so its work does not land on this process's
-// clock); this process runs the same calls three ways, interleaved round by round:
+// clock); this process makes the same calls four ways, taking turns call by call:
 //   direct     bill.balance() / bill.preflight() / bill.record()
 //   in-memory  the same through an MCP Client ↔ server pair over InMemoryTransport
 //   http       the same over stateless Streamable HTTP on loopback (a fresh server per request)
-// and reports the median per call (wall and this process's CPU), the ratio to direct, and the
-// difference. Bounded: ROUNDS × CALLS calls per tool and mode, loopback only.
+//   http sessions  the same over Streamable HTTP with a session (one server, SSE responses)
+// and reports the median µs per call (wall, and this process's CPU), the ratio to direct, and
+// the median difference to the direct call of the same turn. Bounded: CALLS calls per tool and
+// mode, loopback only.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,8 +19,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { AgentBill } from 'agentbill'
 import { createAgentBillMcpServer, startHttpServer } from '../dist/index.js'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
-const CALLS = Number(process.env.BENCH_CALLS ?? 200)
+const CALLS = Number(process.env.BENCH_CALLS ?? 1500)
 const WARMUP = 100
 
 const folder = mkdtempSync(join(tmpdir(), 'agentbill-mcp-bench-'))
@@ -45,6 +46,15 @@ const http = await startHttpServer({
 })
 const overHttp = new Client({ name: 'bench', version: '1' })
 await overHttp.connect(new StreamableHTTPClientTransport(new URL(http.url)))
+
+const httpSessions = await startHttpServer({
+  createServer: () => createAgentBillMcpServer({ client: bill, defaultAgentId: 'bench' }),
+  port: 0,
+  sessions: true,
+  log: () => {},
+})
+const overSession = new Client({ name: 'bench', version: '1' })
+await overSession.connect(new StreamableHTTPClientTransport(new URL(httpSessions.url)))
 
 let sequence = 0
 const toolOrder = (process.env.BENCH_TOOLS ?? 'balance,preflight,record').split(',')
@@ -85,18 +95,31 @@ const modes = {
   direct: (tool) => tool.direct(),
   'in-memory': (tool) => tool.mcp(inMemory),
   http: (tool) => tool.mcp(overHttp),
+  'http sessions': (tool) => tool.mcp(overSession),
 }
 
-async function measure(run, count) {
-  const cpuStart = process.cpuUsage()
-  const start = process.hrtime.bigint()
+/**
+ * `count` calls of each mode, taking turns call by call, so every mode meets the same load from
+ * the rest of the machine. Answers every call's µs (wall, and this process's CPU) per mode.
+ */
+async function calls(tool, count) {
+  const samples = Object.fromEntries(Object.keys(modes).map((mode) => [mode, []]))
+  const entries = Object.entries(modes)
   for (let index = 0; index < count; index++) {
-    const result = await run()
-    if (result?.isError === true) throw new Error(JSON.stringify(result.content))
+    // Rotate who goes first: a call pays for what the one before it left behind (garbage,
+    // sockets), and every mode should follow every other equally often.
+    for (let turn = 0; turn < entries.length; turn++) {
+      const [mode, run] = entries[(index + turn) % entries.length]
+      const cpuStart = process.cpuUsage()
+      const start = process.hrtime.bigint()
+      const result = await run(tool)
+      const wallUs = Number(process.hrtime.bigint() - start) / 1000
+      const cpu = process.cpuUsage(cpuStart)
+      if (result?.isError === true) throw new Error(JSON.stringify(result.content))
+      samples[mode].push({ wallUs, cpuUs: cpu.user + cpu.system })
+    }
   }
-  const wallNs = Number(process.hrtime.bigint() - start)
-  const cpu = process.cpuUsage(cpuStart)
-  return { wallUs: wallNs / 1000 / count, cpuUs: (cpu.user + cpu.system) / count }
+  return samples
 }
 
 const median = (values) => {
@@ -108,41 +131,37 @@ const rows = []
 try {
   for (const name of toolOrder) {
     const tool = allTools[name]
-    for (const run of Object.values(modes)) await measure(() => run(tool), WARMUP)
-    const samples = Object.fromEntries(Object.keys(modes).map((mode) => [mode, []]))
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [mode, run] of Object.entries(modes)) {
-        samples[mode].push(await measure(() => run(tool), CALLS))
-      }
-    }
-    const summary = Object.fromEntries(
-      Object.entries(samples).map(([mode, list]) => [
-        mode,
-        { wallUs: median(list.map((s) => s.wallUs)), cpuUs: median(list.map((s) => s.cpuUs)) },
-      ]),
-    )
-    const base = summary.direct
+    await calls(tool, WARMUP)
+    const samples = await calls(tool, CALLS)
+    const base = samples.direct
     for (const mode of Object.keys(modes)) {
-      const { wallUs, cpuUs } = summary[mode]
+      const list = samples[mode]
+      const wallUs = median(list.map((sample) => sample.wallUs))
+      const cpuUs = median(list.map((sample) => sample.cpuUs))
+      // Paired: each call against the direct call of the same turn, under the same load.
+      const addedWall = median(list.map((sample, index) => sample.wallUs - base[index].wallUs))
+      const addedCpu = median(list.map((sample, index) => sample.cpuUs - base[index].cpuUs))
       rows.push({
         tool: name,
         mode,
         'wall µs/call': wallUs.toFixed(0),
-        'vs direct': `${(wallUs / base.wallUs).toFixed(2)}×`,
-        'added wall µs': mode === 'direct' ? '' : (wallUs - base.wallUs).toFixed(0),
+        'vs direct': `${(wallUs / median(base.map((sample) => sample.wallUs))).toFixed(2)}×`,
+        'added wall µs': mode === 'direct' ? '' : addedWall.toFixed(0),
         'CPU µs/call': cpuUs.toFixed(0),
-        'added CPU µs': mode === 'direct' ? '' : (cpuUs - base.cpuUs).toFixed(0),
+        'added CPU µs': mode === 'direct' ? '' : addedCpu.toFixed(0),
       })
     }
   }
   console.log(
-    `node ${process.version}, ${ROUNDS} rounds × ${CALLS} sequential calls per tool and mode (medians); AgentBill server in a child process on loopback`,
+    `node ${process.version}, ${CALLS} calls per tool and mode, taking turns (medians; added = median of paired differences); AgentBill server in a child process on loopback`,
   )
   console.table(rows)
 } finally {
   await inMemory.close()
   await overHttp.close()
+  await overSession.close()
   await http.close()
+  await httpSessions.close()
   await server.stop()
   rmSync(folder, { recursive: true, force: true })
 }
