@@ -46,6 +46,11 @@ export interface HttpServerOptions {
    */
   sessionIdleMs?: number
   /**
+   * The most sessions open at once; past it a new client gets a 503 until one closes or lapses.
+   * @default 1000
+   */
+  maxSessions?: number
+  /**
    * The largest request body accepted.
    * @default 1_048_576 (1 MiB)
    */
@@ -97,6 +102,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`))
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576
   const sessionIdleMs = options.sessionIdleMs ?? 1_800_000
+  const maxSessions = options.maxSessions ?? 1000
   const sessions = new Map<string, Session>()
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -109,26 +115,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       },
       guard,
     )
-    // Health first (no token needed, it tells nothing), but after the Host/Origin checks.
-    if (refusal === undefined || refusal.status === 401) {
-      if (path === '/healthz' && request.method === 'GET') {
-        return sendJson(response, 200, { status: 'ok' })
-      }
-    }
-    if (refusal !== undefined) {
-      if (refusal.status === 401)
-        response.setHeader('www-authenticate', 'Bearer realm="agentbill-mcp"')
-      return sendRpcError(response, refusal.status, -32001, refusal.message)
+    // Past the Host/Origin checks, two requests need no token: the health check (it tells
+    // nothing) and a browser's CORS preflight (browsers never send credentials with one).
+    const tokenOnly = refusal?.status === 401
+    if ((refusal === undefined || tokenOnly) && path === '/healthz' && request.method === 'GET') {
+      return sendJson(response, 200, { status: 'ok' })
     }
     const origin = request.headers.origin
-    if (origin !== undefined && isAllowedOrigin(origin, guard.allowedOrigins)) {
+    if (
+      (refusal === undefined || tokenOnly) &&
+      origin !== undefined &&
+      isAllowedOrigin(origin, guard.allowedOrigins)
+    ) {
       response.setHeader('access-control-allow-origin', origin)
       response.setHeader('vary', 'Origin')
       response.setHeader('access-control-expose-headers', 'mcp-session-id, mcp-protocol-version')
     }
-    if (path !== MCP_PATH)
-      return sendJson(response, 404, { error: 'Not found: the MCP endpoint is /mcp' })
-    if (request.method === 'OPTIONS') {
+    if ((refusal === undefined || tokenOnly) && path === MCP_PATH && request.method === 'OPTIONS') {
       response.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS')
       response.setHeader(
         'access-control-allow-headers',
@@ -136,6 +139,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       )
       response.writeHead(204).end()
       return
+    }
+    if (refusal !== undefined) {
+      if (tokenOnly) response.setHeader('www-authenticate', 'Bearer realm="agentbill-mcp"')
+      return sendRpcError(response, refusal.status, -32001, refusal.message)
+    }
+    if (path !== MCP_PATH) {
+      return sendJson(response, 404, { error: 'Not found: the MCP endpoint is /mcp' })
     }
 
     let body: unknown
@@ -188,6 +198,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         -32000,
         'Bad request: no Mcp-Session-Id; start with initialize',
       )
+    }
+    if (sessions.size >= maxSessions) {
+      response.setHeader('retry-after', '60')
+      return sendRpcError(response, 503, -32000, `Too many sessions open (${maxSessions})`)
     }
     const server = options.createServer()
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({

@@ -27,7 +27,9 @@ beforeAll(async () => {
 afterAll(() => agentBill?.close())
 
 /** An HTTP MCP server in this process, calling the real AgentBill server. */
-function serve(options: { sessions?: boolean; token?: string; baseUrl?: string } = {}) {
+function serve(
+  options: { sessions?: boolean; token?: string; baseUrl?: string; maxSessions?: number } = {},
+) {
   const client = mcpClient({
     apiKey: agentBill.runtimeKey,
     baseUrl: options.baseUrl ?? agentBill.url,
@@ -38,6 +40,7 @@ function serve(options: { sessions?: boolean; token?: string; baseUrl?: string }
     log: () => {},
     ...(options.sessions === undefined ? {} : { sessions: options.sessions }),
     ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
   })
 }
 
@@ -268,6 +271,25 @@ describe('Streamable HTTP with sessions', () => {
   })
 })
 
+describe('Streamable HTTP session limit', () => {
+  it('answers 503 past maxSessions and takes new clients again once one closes', async () => {
+    const http = await serve({ sessions: true, maxSessions: 1 })
+    try {
+      const first = await connectHttp(http.url)
+      const refused = await rawRequest(http.url, { headers: MCP_HEADERS, body: INITIALIZE })
+      expect(refused.status).toBe(503)
+      expect(refused.body).toContain('Too many sessions open (1)')
+      await first.transport.terminateSession()
+      await first.mcp.close()
+      const second = await connectHttp(http.url)
+      expect(http.sessionCount).toBe(1)
+      await second.mcp.close()
+    } finally {
+      await http.close()
+    }
+  })
+})
+
 describe('Streamable HTTP with a bearer token', () => {
   it('refuses a client without the token and serves one with it', async () => {
     const http = await serve({ token: 's3cret-token' })
@@ -279,6 +301,15 @@ describe('Streamable HTTP with a bearer token', () => {
       })
       expect(wrong.status).toBe(401)
       expect(wrong.headers['www-authenticate']).toContain('Bearer')
+
+      // A browser's CORS preflight carries no credentials: it passes, and says what may follow.
+      const preflight = await rawRequest(http.url, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'POST' },
+      })
+      expect(preflight.status).toBe(204)
+      expect(preflight.headers['access-control-allow-headers']).toContain('authorization')
+      expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:6274')
 
       const { mcp } = await connectHttp(http.url, { authorization: 'Bearer s3cret-token' })
       const { tools } = await mcp.listTools()
