@@ -15,8 +15,11 @@ export interface ExampleRun {
  */
 export function runExample(
   entry: URL,
-  env: Record<string, string> = {},
-  timeoutMs = 60_000,
+  {
+    env = {},
+    args = [],
+    timeoutMs = 60_000,
+  }: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
 ): Promise<ExampleRun> {
   const tsx = fileURLToPath(import.meta.resolve('tsx/cli'))
   const inherited = Object.fromEntries(
@@ -25,7 +28,7 @@ export function runExample(
     ),
   )
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, fileURLToPath(entry)], {
+    const child = spawn(process.execPath, [tsx, fileURLToPath(entry), ...args], {
       env: { ...inherited, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
