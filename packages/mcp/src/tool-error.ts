@@ -54,7 +54,7 @@ export function describeUnavailable(error: AgentBillError, context: FailureConte
   if (AgentBillAPIError.isInstance(failure)) {
     why = `it answered ${failure.status} ${failure.type}`
   } else if (AgentBillTimeoutError.isInstance(failure)) {
-    why = failure.message.replace(/\.$/, '')
+    why = failure.message.replace(/^The AgentBill server /, 'it ').replace(/\.$/, '')
   } else {
     why = `it could not be reached (${rootCause(failure)})`
   }

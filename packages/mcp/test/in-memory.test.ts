@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer as createHttpServer, type Server } from 'node:http'
+import { createServer as createTcpServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer } from '@agentbill/server'
@@ -514,6 +516,72 @@ describe('the AgentBill server is down', () => {
       await outage.close()
       await restarted?.close()
       rmSync(folder, { recursive: true, force: true })
+    }
+  })
+})
+
+// What the real server cannot be made to do on demand: answer 503, or never answer. A bare
+// socket stands in for it (no mocking of our own code).
+describe('the AgentBill server misbehaves', () => {
+  const listen = async (server: Server | ReturnType<typeof createTcpServer>) => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+    const address = server.address()
+    return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+  }
+
+  it('reports a server that keeps answering 503 as unavailable, holding nothing', async () => {
+    const failing = createHttpServer((_request, response) => {
+      response.writeHead(503, { 'content-type': 'application/json' })
+      response.end(JSON.stringify({ error: { type: 'internal', message: 'down for a moment' } }))
+    })
+    const baseUrl = await listen(failing)
+    const broken = await connectInMemory({
+      client: mcpClient({ apiKey: 'agb_any', baseUrl }),
+      defaultAgentId: 'claude',
+    })
+    try {
+      const preflight = await broken.mcp.callTool({
+        name: 'preflight',
+        arguments: { estimated_units: 3, reserve: true, idempotency_key: 'k-503' },
+      })
+      expect(expectToolError(preflight)).toBe(
+        `The AgentBill server at ${baseUrl} is unavailable: it answered 503 internal. Nothing was held. Try again later with idempotency_key "k-503" so it counts only once.`,
+      )
+      const record = await broken.mcp.callTool({ name: 'record', arguments: { units: 3 } })
+      expect(expectToolError(record)).toMatch(/it answered 503 internal\. Nothing was recorded\./)
+      const balance = await broken.mcp.callTool({ name: 'balance', arguments: {} })
+      expect(expectToolError(balance)).toMatch(/it answered 503 internal\. No balance was read\./)
+    } finally {
+      await broken.close()
+      await new Promise((resolve) => failing.close(resolve))
+    }
+  })
+
+  it('reports a server that never answers as a timeout', async () => {
+    const sockets = new Set<Socket>()
+    const silent = createTcpServer((socket) => {
+      sockets.add(socket)
+    })
+    const baseUrl = await listen(silent)
+    const client = new AgentBill({
+      apiKey: 'agb_any',
+      baseUrl,
+      timeoutMs: 200,
+      maxRetries: 0,
+      maxQueuedRecords: 0,
+    })
+    const hung = await connectInMemory({ client, defaultAgentId: 'claude' })
+    try {
+      const result = await hung.mcp.callTool({ name: 'preflight', arguments: {} })
+      expect(expectToolError(result)).toMatch(
+        new RegExp(
+          `^The AgentBill server at ${baseUrl} is unavailable: it did not answer within 200 ms\\. No decision was made\\.`,
+        ),
+      )
+    } finally {
+      await hung.close()
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
     }
   })
 })
