@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { agentBillMiddleware } from '../src/index'
 import { useAgentBillServer } from './support/agent-bill-server'
+import { providerError } from './support/scripted-provider'
 
 const fixture = useAgentBillServer()
 const perToken = tokensPolicy({ tokensPerUnit: 1 })
@@ -85,6 +86,39 @@ describe('streamText through the middleware', () => {
       [127, 'provider'],
     ])
     expect(balance.reservedUnits).toBe(0)
+  })
+
+  it('the SDK retrying a 429 before the stream starts makes one decision and bills once', async () => {
+    const customerId = fixture.newCustomer()
+    let calls = 0
+    const model = wrapLanguageModel({
+      model: new MockLanguageModelV4({
+        doStream: async () => {
+          if (++calls < 3) throw providerError(429)
+          return {
+            stream: simulateReadableStream({
+              chunks: [
+                ...textParts(['Third', ' time.']),
+                { type: 'text-end', id: 'text-1' },
+                finish(1500, 200),
+              ],
+            }),
+          }
+        },
+      }),
+      middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'streamer' }),
+    })
+    const result = streamText({
+      model,
+      prompt: 'Hi',
+      providerOptions: { agentbill: { customerId } },
+    })
+    expect(await result.text).toBe('Third time.')
+    expect(calls).toBe(3)
+    const { events, decisions, balance } = await fixture.ledger(customerId)
+    expect(decisions).toHaveLength(1)
+    expect(events.map((event) => event.units)).toEqual([2])
+    expect(balance).toMatchObject({ usedUnits: 2, reservedUnits: 0 })
   })
 
   it('streamObject is gated too', async () => {
