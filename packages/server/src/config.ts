@@ -98,7 +98,7 @@ export function resolveCliConfig(
     ),
     synchronous,
     fsync,
-    overlapCommits: env.AGENTBILL_SQLITE_OVERLAP === '1',
+    overlapCommits: env.AGENTBILL_SQLITE_OVERLAP !== '0',
     logLevel: (values['log-level'] as string | undefined) ?? env.LOG_LEVEL ?? 'info',
     help: values.help === true,
   }

@@ -40,7 +40,7 @@ export interface ServerOptions {
   fsync?: 'background' | 'inline'
   /**
    * See {@link SqliteStoreOptions.overlapCommits}.
-   * @default false
+   * @default true
    */
   overlapCommits?: boolean
   /** A store to use instead of opening `database` (it is closed with the server). */
@@ -129,7 +129,7 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
       path: options.database ?? DEFAULT_DATABASE,
       synchronous: options.synchronous ?? 'FULL',
       fsync: options.fsync ?? 'background',
-      overlapCommits: options.overlapCommits ?? false,
+      overlapCommits: options.overlapCommits ?? true,
     })
   const app = createApp({
     store,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { Hono } from 'hono'
+import type { HttpBindings } from '@hono/node-server'
+import { type Context, Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { z } from 'zod'
 import { hashApiKey } from '../api-key.js'
@@ -13,7 +14,7 @@ import type { Store } from '../store/store.js'
 import { renderDocsPage } from './docs-page.js'
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js'
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js'
-import { readJsonBody } from './read-json-body.js'
+import { type HeaderReader, readJsonBody } from './read-json-body.js'
 import type { DocumentedRoute, Route } from './route.js'
 import { errorResponses, keyedRoutes } from './routes.js'
 import { type InputLocation, validationError } from './validation-error.js'
@@ -92,6 +93,19 @@ function singleQueryValues(queries: Record<string, string[]>): Record<string, st
 }
 
 const toHonoPath = (path: string) => path.replaceAll(/\{([a-z_]+)\}/g, ':$1')
+
+/**
+ * Header access that, under @hono/node-server, reads Node's plain header object instead of
+ * building a Fetch `Headers` for every request (a measurable share of a request's cost).
+ */
+function headerReader(context: Context<AppEnvironment>): HeaderReader {
+  const incoming = (context.env as Partial<HttpBindings> | undefined)?.incoming
+  if (incoming === undefined) return (name) => context.req.header(name)
+  return (name) => {
+    const value = incoming.headers[name]
+    return typeof value === 'string' ? value : undefined
+  }
+}
 
 /** The documented routes that are not keyed: register and the operational endpoints. */
 const publicRoutes: DocumentedRoute[] = [
@@ -189,8 +203,10 @@ export function createApp(options: AppOptions): App {
     context.set('requestId', requestId)
     context.set('route', 'unmatched')
     const started = performance.now()
+    // Set before the response is built, so it travels in the response's init (the adapter's
+    // fast path) instead of forcing a Headers object afterwards.
+    context.header('x-request-id', requestId)
     await next()
-    context.res.headers.set('x-request-id', requestId)
     metrics.observe(
       context.req.method,
       context.get('route'),
@@ -228,23 +244,24 @@ export function createApp(options: AppOptions): App {
     const takesBody = route.method === 'post' || route.method === 'patch'
     app.on(route.method.toUpperCase(), toHonoPath(route.path), async (context) => {
       context.set('route', route.path)
-      const token = bearerToken(context.req.header('authorization'))
+      const header = headerReader(context)
+      const token = bearerToken(header('authorization'))
       const params =
         route.params === undefined ? {} : parse(route.params, context.req.param(), 'path')
       const query = parse(
         route.query ?? emptyQuerySchema,
-        singleQueryValues(context.req.queries()),
+        context.req.url.includes('?') ? singleQueryValues(context.req.queries()) : {},
         'query',
       )
       let body: unknown = {}
       if (takesBody) {
-        const raw = await readJsonBody(context.req.raw)
+        const raw = await readJsonBody(context.req.raw, header)
         const schema = route.body ?? emptyBodySchema
         body = parse(schema, raw === undefined && schema === emptyBodySchema ? {} : raw, 'body')
         if (route.idempotencyHeader === true) {
-          const header = context.req.header('idempotency-key')
-          if (header !== undefined) {
-            const key = parse(idempotencyHeaderSchema, header, 'header')
+          const headerKey = header('idempotency-key')
+          if (headerKey !== undefined) {
+            const key = parse(idempotencyHeaderSchema, headerKey, 'header')
             const fields = body as { idempotency_key?: string }
             if (fields.idempotency_key === undefined) fields.idempotency_key = key
             else if (fields.idempotency_key !== key) {
@@ -288,7 +305,11 @@ export function createApp(options: AppOptions): App {
         retryAfterSeconds: retryAfter,
       })
     }
-    const body = parse(registerRequestSchema, await readJsonBody(context.req.raw), 'body')
+    const body = parse(
+      registerRequestSchema,
+      await readJsonBody(context.req.raw, headerReader(context)),
+      'body',
+    )
     const result = await store.transaction((tx) => createProject(tx, body, clock()))
     logger?.info({ projectId: result.project.id }, 'project registered')
     return context.json(result, 201)

@@ -6,9 +6,16 @@ export const MAX_BODY_BYTES = 64 * 1024
 const jsonContentType = /^application\/json\s*(;|$)/i
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = request.headers.get('content-length')
-  if (declared !== null) {
+/** Reads a request header by lower-case name. */
+export type HeaderReader = (name: string) => string | undefined
+
+async function readLimited(
+  request: Request,
+  header: HeaderReader,
+  limit: number,
+): Promise<Uint8Array> {
+  const declared = header('content-length')
+  if (declared !== undefined) {
     const length = Number(declared)
     if (length > limit) throw tooLarge()
     // A declared length within the limit: the runtime enforces it while reading.
@@ -45,11 +52,14 @@ function tooLarge(): ApiError {
  * Reads a request's JSON body: 413 over 64 KiB, 415 when it is not `application/json`, 400 when
  * it is not valid UTF-8 JSON. An empty body reads as `undefined`.
  */
-export async function readJsonBody(request: Request): Promise<unknown> {
-  const bytes = await readLimited(request, MAX_BODY_BYTES)
+export async function readJsonBody(
+  request: Request,
+  header: HeaderReader = (name) => request.headers.get(name) ?? undefined,
+): Promise<unknown> {
+  const bytes = await readLimited(request, header, MAX_BODY_BYTES)
   if (bytes.byteLength === 0) return undefined
-  const contentType = request.headers.get('content-type')
-  if (contentType === null || !jsonContentType.test(contentType)) {
+  const contentType = header('content-type')
+  if (contentType === undefined || !jsonContentType.test(contentType)) {
     throw new ApiError(
       'unsupported_media_type',
       'Send the body as JSON with Content-Type: application/json',

@@ -25,7 +25,7 @@ export class LedgerSession {
   readonly #freeUnits: number
   readonly #customers = new Map<string, Tracked<CustomerRow>>()
   readonly #runs = new Map<string, Tracked<RunRow>>()
-  readonly #checkedRuns = new Set<string>()
+  #projectExpired = false
 
   constructor(tx: StoreTransaction, project: ProjectRow, now: number) {
     this.tx = tx
@@ -56,14 +56,7 @@ export class LedgerSession {
     this.#customers.set(customerId, tracked)
     await this.#rollPeriod(tracked)
     // A customer with nothing held has nothing to expire (the counter is exact).
-    if (row.reservedUnits > 0) {
-      const expired = await this.tx.expireReservations({
-        projectId: this.projectId,
-        customerId,
-        now: this.now,
-      })
-      await this.applyExpired(expired)
-    }
+    if (row.reservedUnits > 0) await this.#expireProject()
     return row
   }
 
@@ -86,16 +79,19 @@ export class LedgerSession {
   /** The run with every reservation of it that is past its expiry given back. */
   async checkedRun(runId: string): Promise<RunRow> {
     const row = await this.run(runId)
-    if (!this.#checkedRuns.has(runId)) {
-      this.#checkedRuns.add(runId)
-      const expired = await this.tx.expireReservations({
-        projectId: this.projectId,
-        runId,
-        now: this.now,
-      })
-      await this.applyExpired(expired)
-    }
+    if (row.reservedUnits > 0) await this.#expireProject()
     return row
+  }
+
+  /**
+   * Expires every hold of the project that is past its expiry (once per transaction): due
+   * holds are few at any moment, and this keeps one index for all expiry checks.
+   */
+  async #expireProject(): Promise<void> {
+    if (this.#projectExpired) return
+    this.#projectExpired = true
+    const expired = await this.tx.expireReservations({ projectId: this.projectId, now: this.now })
+    await this.applyExpired(expired)
   }
 
   /** Marks a customer row changed (it is written by {@link flush}). */

@@ -75,7 +75,7 @@ export class GroupCommit<Handle> {
     connection: GroupCommitConnection,
     handle: Handle,
     maxGroupSize: number,
-    overlap = false,
+    overlap = true,
   ) {
     this.#connection = connection
     this.#handle = handle

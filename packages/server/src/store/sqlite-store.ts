@@ -58,8 +58,10 @@ export interface SqliteStoreOptions {
   maxGroupSize?: number
   /**
    * With background fsync: let the next group commit while the previous one's fsync runs
-   * (`true`), or gather everything that arrives during an fsync into the next group (`false`).
-   * @default false
+   * (`true`: the event loop never idles while requests wait; measured faster and with a lower
+   * p99 here), or gather everything that arrives during an fsync into one group (`false`).
+   * Either way no answer leaves before an fsync that covers its commit.
+   * @default true
    */
   overlapCommits?: boolean
 }
@@ -255,7 +257,7 @@ export class SqliteStore implements Store {
       },
       this.#createTransaction(),
       options.maxGroupSize ?? 1000,
-      options.overlapCommits ?? false,
+      options.overlapCommits ?? true,
     )
   }
 
@@ -583,12 +585,24 @@ export class SqliteStore implements Store {
           id,
         ),
       expireReservations: async (filter: ExpireFilter) => {
-        const clauses = [`status = 'open'`, 'expires_at <= ?']
-        const parameters: unknown[] = [filter.now]
-        if (filter.projectId !== undefined) {
-          clauses.push('project_id = ?')
-          parameters.push(filter.projectId)
+        if (filter.projectId === undefined) {
+          // Across projects (the sweep): project by project, so the index is used.
+          const expired: ReservationRow[] = []
+          for (const project of all('SELECT id FROM projects ORDER BY id')) {
+            const remaining = filter.limit === undefined ? undefined : filter.limit - expired.length
+            if (remaining !== undefined && remaining <= 0) break
+            expired.push(
+              ...(await this.#createTransaction().expireReservations({
+                ...filter,
+                projectId: text(project.id),
+                limit: remaining,
+              })),
+            )
+          }
+          return expired
         }
+        const clauses = ['project_id = ?', `status = 'open'`, 'expires_at <= ?']
+        const parameters: unknown[] = [filter.projectId, filter.now]
         if (filter.customerId !== undefined) {
           clauses.push('customer_id = ?')
           parameters.push(filter.customerId)

@@ -200,7 +200,7 @@ export interface UsageRow {
   events: number
 }
 
-/** Which open reservations past their expiry to close. */
+/** Which open reservations past their expiry to close (all projects when no project). */
 export interface ExpireFilter {
   projectId?: string | undefined
   customerId?: string | undefined
