@@ -33,6 +33,9 @@ export const CLI_USAGE = `Usage: agentbill-server [options]
                                                                        default background
   --log-level <l>     pino level (env LOG_LEVEL)                       default info
   --help              this text
+
+  AGENTBILL_SQLITE_OVERLAP=0   gather requests that arrive during an fsync into one commit
+                               instead of committing them alongside it (default 1)
 `
 
 function sqlitePath(value: string): string {
