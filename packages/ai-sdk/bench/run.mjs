@@ -17,8 +17,8 @@ import { AgentBill } from 'agentbill'
 import { generateText, simulateReadableStream, streamText, wrapLanguageModel } from 'ai'
 import { MockLanguageModelV4 } from 'ai/test'
 
-const ROUNDS = 5
-const CALLS = 40
+const ROUNDS = 10
+const CALLS = 20
 const WARMUP = 20
 
 if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
