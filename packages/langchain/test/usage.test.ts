@@ -253,10 +253,45 @@ describe('calls that end unusually', () => {
     expect(handler.openRuns).toBe(0)
   })
 
-  // The same cut at the run's ceiling needs the server to send `run_remaining_units` with an
-  // approved preflight (GatedCall.allowanceUnits reads it); until then the allowance reflects the
-  // customer's budget only. The code path is the one above.
-  it.todo("a stream is stopped where it would pass the run's ceiling (needs run_remaining_units)")
+  it("a stream is stopped where it would pass the run's ceiling, and billed to there", async () => {
+    const customerId = billing.newCustomer()
+    // The customer has plenty (1,000 free units); the run's ceiling is what stops the stream: the
+    // call holds 5 units and the run may use 8 in all, about 65 output tokens at ten tokens a unit.
+    const handler = new AgentBillCallbackHandler({
+      client: billing.bill,
+      agentId: 'a',
+      customerId,
+      ceiling: 8,
+      policy: tokensPolicy({ tokensPerUnit: 10 }),
+    })
+    const text = Array.from({ length: 300 }, (_, index) => `word${index}`).join(' ')
+    billing.fake.script({ kind: 'text', text, chunkDelayMs: 5 })
+    let received = ''
+    const error = await (async () => {
+      for await (const chunk of await billing
+        .chatOpenAI({ maxTokens: 30 })
+        .stream('Tell me a long story.', { callbacks: [handler] })) {
+        received += chunk.text
+      }
+    })().catch((caught: unknown) => caught)
+
+    expect(BudgetExceededError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ reason: 'ceiling_exceeded', customerId })
+    expect(received.length).toBeGreaterThan(0)
+    expect(received.length).toBeLessThan(text.length / 4)
+    const { events, decisions, balance } = await billing.ledger(customerId)
+    expect(decisions.map((decision) => decision.estimatedUnits)).toEqual([5])
+    expect(events).toHaveLength(1)
+    expect(events[0]?.metadata).toMatchObject({
+      usageSource: 'counted',
+      stoppedBy: 'BudgetExceededError',
+    })
+    // Stopped at the first chunk past the 8-unit ceiling.
+    expect(events[0]?.units).toBeGreaterThan(8)
+    expect(events[0]?.units).toBeLessThanOrEqual(10)
+    expect(balance).toMatchObject({ usedUnits: events[0]?.units, reservedUnits: 0 })
+    expect(handler.openRuns).toBe(0)
+  })
 
   it('a stream that fails after streaming a tool call bills the call it streamed', async () => {
     // Driven through the handler's callbacks directly, as LangChain's callback manager calls them:
