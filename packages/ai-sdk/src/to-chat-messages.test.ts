@@ -90,7 +90,7 @@ describe('toChatMessages', () => {
     ])
   })
 
-  it('reads spec v2/v3 file data held bare: bytes, base64 and URLs', () => {
+  it('reads spec v2/v3 file data held bare (base64, URLs) and their `media` tool-result items', () => {
     // ai 5 and 6 put the data on the part itself; the v4 type does not say so.
     const prompt = [
       {
@@ -98,6 +98,20 @@ describe('toChatMessages', () => {
         content: [
           { type: 'file', mediaType: 'image/png', data: 'iVBORw0KGgo=' },
           { type: 'file', mediaType: 'image/png', data: new URL('https://example.com/b.png') },
+        ],
+      },
+      {
+        role: 'tool',
+        content: [
+          {
+            type: 'tool-result',
+            toolCallId: 'call-1',
+            toolName: 'screenshot',
+            output: {
+              type: 'content',
+              value: [{ type: 'media', mediaType: 'image/png', data: 'iVBO' }],
+            },
+          },
         ],
       },
     ] as unknown as LanguageModelV4Prompt
@@ -109,6 +123,7 @@ describe('toChatMessages', () => {
           { type: 'image', url: 'https://example.com/b.png' },
         ],
       },
+      { role: 'tool', tool_call_id: 'call-1', content: [{ type: 'image', data: 'iVBO' }] },
     ])
   })
 

@@ -100,6 +100,12 @@ function toolMessage(toolCallId: string, output: LanguageModelV4ToolResultOutput
       for (const item of output.value) {
         if (item.type === 'text') content.push({ type: 'text', text: item.text })
         else if (item.type === 'file') content.push(fileToPart(item.data, item.mediaType))
+        else {
+          // Spec v2 and v3 name a file item `media` (base64 `data` beside its `mediaType`).
+          const media = item as { data?: unknown; mediaType?: unknown }
+          if (typeof media.mediaType === 'string')
+            content.push(fileToPart(media.data, media.mediaType))
+        }
       }
       return { role: 'tool', tool_call_id: toolCallId, content }
     }
