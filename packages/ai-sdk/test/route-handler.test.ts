@@ -115,6 +115,34 @@ describe('a route handler', () => {
     expect(budgetErrorMessage(new Error('secret database detail'))).toBe('An error occurred.')
   })
 
+  it('a block after streaming started reaches toUIMessageStream with its message', async () => {
+    const customerId = fixture.newCustomer()
+    await fixture.bill.admin.customers.update(customerId, { limitUnits: 0 })
+    const openai = createOpenAI({ apiKey: 'sk-fake', baseURL: fake.baseURL })
+    const model = wrapLanguageModel({
+      model: openai.chat('gpt-4o-mini'),
+      middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'chat' }),
+    })
+    // As a later step of a tool loop would be, with no chance left to answer 402.
+    const result = streamText({
+      model,
+      prompt: 'Hello?',
+      providerOptions: { agentbill: { customerId } },
+      onError: () => undefined,
+    })
+    const chunks: Array<{ type: string; errorText?: string }> = []
+    for await (const chunk of result.toUIMessageStream({ onError: budgetErrorMessage })) {
+      chunks.push(chunk)
+    }
+    const errors = chunks.filter((chunk) => chunk.type === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]?.errorText).toMatch(
+      new RegExp(
+        `^Blocked: customer "${customerId}" has 0 units left, \\d+ needed\\. Upgrade: https://example\\.com/upgrade$`,
+      ),
+    )
+  })
+
   it('a closed connection aborts the provider call; what streamed is billed', async () => {
     const customerId = fixture.newCustomer()
     fake.script({ kind: 'text', text: 'word '.repeat(500), chunkDelayMs: 2 })
