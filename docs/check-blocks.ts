@@ -36,6 +36,11 @@ export function checkBlocks(blocks: CodeBlock[], workDirectory: string, root: st
     if (block === undefined || diagnostic.file === undefined || diagnostic.start === undefined)
       return message
     const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
-    return `${relative(root, block.file)}:${block.line + 1 + line}: ${message}`
+    // A joined guide (part=…) reports its first block's line and the line within the joined code.
+    const where =
+      block.part === undefined
+        ? `${block.line + 1 + line}`
+        : `${block.line} (part ${block.part}, line ${line + 1})`
+    return `${relative(root, block.file)}:${where}: ${message}`
   })
 }

@@ -38,6 +38,29 @@ describe('typeScriptBlocks', () => {
   })
 })
 
+describe('guides told in steps', () => {
+  it('joins the blocks of one part into one module, in order', () => {
+    const file = markdown(
+      [
+        '```ts part=guide',
+        'const a = 1',
+        '```',
+        'text',
+        '```ts',
+        'const b = 2',
+        '```',
+        '```ts part=guide',
+        'console.log(a)',
+        '```',
+      ].join('\n'),
+    )
+    expect(typeScriptBlocks(file).map((block) => [block.line, block.code])).toEqual([
+      [1, 'const a = 1\nconsole.log(a)'],
+      [5, 'const b = 2'],
+    ])
+  })
+})
+
 describe('checkBlocks', () => {
   it('reports a type error at its line in the Markdown file', () => {
     const file = markdown(['# T', '', '```ts', "const units: number = 'ten'", '```'].join('\n'))

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { useBilling } from './billing-fixture'
 
-// The README's guide runs as written: its ```ts blocks, joined, are exactly
+// The README's guide runs as written: its ```ts part=guide blocks, joined, are exactly
 // examples/add-billing-to-an-agent.ts (after the file's header comment), and that file runs
 // against a real AgentBill server and the local OpenAI-compatible fake, configured the way a user
 // configures the real ones: through environment variables.
@@ -16,7 +16,7 @@ function guideBlocks(): string[] {
   const rest = readme.slice(start + GUIDE_HEADING.length)
   const end = rest.search(/^## /m)
   const guide = end === -1 ? rest : rest.slice(0, end)
-  return [...guide.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '')
+  return [...guide.matchAll(/^```ts part=guide\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '')
 }
 
 const example = readFileSync(
