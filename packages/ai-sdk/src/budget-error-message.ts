@@ -1,4 +1,4 @@
-import { AllowanceExceededError } from './allowance-exceeded-error'
+import { AllowanceExceededError } from 'agentbill'
 import { findBudgetExceededError } from './find-budget-exceeded-error'
 
 /**

@@ -1,5 +1,5 @@
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider'
-import { AllowanceExceededError } from './allowance-exceeded-error'
+import { AllowanceExceededError } from 'agentbill'
 import type { ModelCall } from './model-call'
 
 /**

@@ -1,7 +1,8 @@
+// One class for every adapter, from the core; re-exported for convenience.
+export type { AllowanceLimit } from 'agentbill'
+export { AllowanceExceededError } from 'agentbill'
 export { agentBillMiddleware } from './agent-bill-middleware'
 export type { AgentBillProviderOptions } from './agent-bill-provider-options'
-export type { AllowanceLimit } from './allowance-exceeded-error'
-export { AllowanceExceededError } from './allowance-exceeded-error'
 export { budgetErrorMessage } from './budget-error-message'
 export type { BudgetExceededBody } from './budget-exceeded-response'
 export { budgetExceededResponse } from './budget-exceeded-response'

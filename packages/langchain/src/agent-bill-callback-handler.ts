@@ -19,7 +19,7 @@ import type { LLMResult } from '@langchain/core/outputs'
 import type { ChainValues } from '@langchain/core/utils/types'
 import {
   AgentBillValidationError,
-  BudgetExceededError,
+  AllowanceExceededError,
   type CallContext,
   type GatedCall,
 } from 'agentbill'
@@ -180,10 +180,10 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     }
     // Past what the customer's budget (and the run's ceiling) allow this call: stop the stream.
     // The throw ends the model's stream (LangChain then reports the error, which bills what was
-    // streamed) and rejects the caller's read with BudgetExceededError.
+    // streamed) and rejects the caller's read with AllowanceExceededError.
     const allowance = call.gated.allowanceUnits
     if (Number.isFinite(allowance) && call.meter.wouldExceed(allowance)) {
-      throw streamStopped(call.gated, call.meter.units)
+      throw new AllowanceExceededError(call.gated, call.meter.units)
     }
   }
 
@@ -413,25 +413,6 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
       await call.gated.release()
     }
   }
-}
-
-/** The error that stops a stream at its allowance, in the shape of a blocked preflight. */
-function streamStopped(gated: GatedCall, units: number): BudgetExceededError {
-  const { preflight } = gated
-  const runBound =
-    preflight.runRemainingUnits !== null &&
-    (preflight.remainingUnits === null || preflight.runRemainingUnits <= preflight.remainingUnits)
-  return new BudgetExceededError(
-    {
-      reason: runBound ? 'ceiling_exceeded' : 'budget_exhausted',
-      remainingUnits: preflight.remainingUnits,
-      estimatedUnits: units,
-      upgradeUrl: null,
-      runId: gated.runId,
-      preflightId: preflight.preflightId,
-    },
-    { customerId: gated.customerId, agentId: gated.agentId },
-  )
 }
 
 function defaultOnError(error: unknown): void {

@@ -3,7 +3,7 @@ import { InMemoryCache } from '@langchain/core/caches'
 import { AIMessage, AIMessageChunk, HumanMessage } from '@langchain/core/messages'
 import { ChatGenerationChunk } from '@langchain/core/outputs'
 import { fakeModel } from '@langchain/core/testing'
-import { AgentBillValidationError, BudgetExceededError } from 'agentbill'
+import { AgentBillValidationError, AllowanceExceededError, BudgetExceededError } from 'agentbill'
 import { describe, expect, it, vi } from 'vitest'
 import { EchoLLM, LlmOutputChatModel } from '../src/__fixtures__/fixture-models'
 import { AgentBillCallbackHandler } from '../src/agent-bill-callback-handler'
@@ -232,7 +232,7 @@ describe('calls that end unusually', () => {
       }
     })().catch((caught: unknown) => caught)
 
-    expect(BudgetExceededError.isInstance(error)).toBe(true)
+    expect(AllowanceExceededError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ reason: 'budget_exhausted', customerId })
     expect(received.length).toBeGreaterThan(0)
     expect(received.length).toBeLessThan(text.length / 4)
@@ -244,7 +244,7 @@ describe('calls that end unusually', () => {
     expect(events).toHaveLength(1)
     expect(events[0]?.metadata).toMatchObject({
       usageSource: 'counted',
-      stoppedBy: 'BudgetExceededError',
+      stoppedBy: 'AllowanceExceededError',
     })
     // Stopped at the first chunk past 8 units.
     expect(events[0]?.units).toBeGreaterThan(8)
@@ -275,7 +275,7 @@ describe('calls that end unusually', () => {
       }
     })().catch((caught: unknown) => caught)
 
-    expect(BudgetExceededError.isInstance(error)).toBe(true)
+    expect(AllowanceExceededError.isInstance(error)).toBe(true)
     expect(error).toMatchObject({ reason: 'ceiling_exceeded', customerId })
     expect(received.length).toBeGreaterThan(0)
     expect(received.length).toBeLessThan(text.length / 4)
@@ -284,7 +284,7 @@ describe('calls that end unusually', () => {
     expect(events).toHaveLength(1)
     expect(events[0]?.metadata).toMatchObject({
       usageSource: 'counted',
-      stoppedBy: 'BudgetExceededError',
+      stoppedBy: 'AllowanceExceededError',
     })
     // Stopped at the first chunk past the 8-unit ceiling.
     expect(events[0]?.units).toBeGreaterThan(8)

@@ -1,6 +1,7 @@
+// One class for every adapter, from the core; re-exported for convenience.
+export type { AllowanceLimit } from 'agentbill'
+export { AllowanceExceededError } from 'agentbill'
 export type { AgentBillOpenAIOptions } from './agent-bill-openai-options'
-export type { AllowanceLimit } from './allowance-exceeded-error'
-export { AllowanceExceededError } from './allowance-exceeded-error'
 export { agentBillHeaders, CALL_CONTEXT_HEADERS } from './call-context-headers'
 export { VERSION } from './version'
 export { withAgentBill } from './with-agent-bill'

@@ -8,7 +8,7 @@ import {
   type UnitsPolicy,
 } from '@agentbill/tokens'
 import type { AgentBill, CallContext, GatedCall } from 'agentbill'
-import { AllowanceExceededError } from './allowance-exceeded-error'
+import { AllowanceExceededError } from 'agentbill'
 import { readCallContext } from './call-context-headers'
 import { estimateRequest, type ModelEndpoint } from './estimate-request'
 import { isRecord, OutputTally } from './output-tally'

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import type { GatedCall } from '../gated-call'
+import type { PreflightApproved } from '../resources/preflight'
 import { AgentBillAPIError } from './agent-bill-api-error'
 import { AgentBillConnectionError } from './agent-bill-connection-error'
 import { AgentBillError } from './agent-bill-error'
 import { AgentBillTimeoutError } from './agent-bill-timeout-error'
+import { AllowanceExceededError } from './allowance-exceeded-error'
 import { BudgetExceededError } from './budget-exceeded-error'
 
 describe('the error hierarchy', () => {
@@ -62,6 +65,40 @@ describe('the error hierarchy', () => {
       runId: 'run_1',
       upgradeUrl: 'https://x.test/up',
       remainingUnits: 3,
+    })
+  })
+})
+
+describe('AllowanceExceededError', () => {
+  function stoppedCall(remainingUnits: number | null, runRemainingUnits: number | null): GatedCall {
+    const preflight = { remainingUnits, runRemainingUnits } as PreflightApproved
+    return {
+      agentId: 'a',
+      customerId: 'c',
+      runId: 'run_1',
+      ceiling: 30,
+      preflight,
+      allowanceUnits: 12,
+    } as GatedCall
+  }
+
+  it('names the tighter limit: the run ceiling when it leaves less than the budget', () => {
+    expect(new AllowanceExceededError(stoppedCall(500, 2), 13).reason).toBe('ceiling_exceeded')
+    expect(new AllowanceExceededError(stoppedCall(2, 500), 13).reason).toBe('budget_exhausted')
+    expect(new AllowanceExceededError(stoppedCall(null, 2), 13).reason).toBe('ceiling_exceeded')
+    expect(new AllowanceExceededError(stoppedCall(2, null), 13).reason).toBe('budget_exhausted')
+  })
+
+  it('is an AgentBillError but not a BudgetExceededError: this call did spend', () => {
+    const error = new AllowanceExceededError(stoppedCall(500, 2), 13)
+    expect(AgentBillError.isInstance(error)).toBe(true)
+    expect(AllowanceExceededError.isInstance(error)).toBe(true)
+    expect(BudgetExceededError.isInstance(error)).toBe(false)
+    expect(error).toMatchObject({
+      allowanceUnits: 12,
+      usedUnits: 13,
+      runId: 'run_1',
+      customerId: 'c',
     })
   })
 })
