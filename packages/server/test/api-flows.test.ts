@@ -449,6 +449,65 @@ describe('keys and projects', () => {
   })
 })
 
+describe('public endpoints and headers', () => {
+  it('rate-limits registration per address with Retry-After', async () => {
+    const limited = await startTestServer({ registerRateLimit: { max: 2, windowSeconds: 60 } })
+    try {
+      const attempt = () =>
+        fetch(`${limited.url}/v1/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ project_name: 'p' }),
+        })
+      expect((await attempt()).status).toBe(201)
+      expect((await attempt()).status).toBe(201)
+      const refused = await attempt()
+      expect(refused.status).toBe(429)
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(((await refused.json()) as { error: { type: string } }).error.type).toBe(
+        'rate_limited',
+      )
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('answers readiness 503 while draining', async () => {
+    const { createServer } = await import('../src/server.js')
+    const inProcess = createServer({ database: ':memory:', logger: false })
+    try {
+      const ready = await inProcess.fetch(new Request('http://local/readyz'))
+      expect(ready.status).toBe(200)
+      inProcess.app.setDraining(true)
+      const draining = await inProcess.fetch(new Request('http://local/readyz'))
+      expect(draining.status).toBe(503)
+      expect(await draining.json()).toEqual({ status: 'unavailable' })
+    } finally {
+      await inProcess.close()
+    }
+  })
+
+  it('takes the idempotency key from the Idempotency-Key header', async () => {
+    const send = () =>
+      fetch(`${server.url}/v1/record`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${server.adminKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'from-header-1',
+        },
+        body: JSON.stringify({ agent_id: 'h', customer_id: 'hdr', units: 4 }),
+      })
+    const first = await send()
+    const again = await send()
+    expect([first.status, again.status]).toEqual([201, 200])
+    const body = (await again.json()) as { duplicate: boolean }
+    expect(body.duplicate).toBe(true)
+    const events = await bill.admin.events.list({ customerId: 'hdr' })
+    expect(events.data.map((event) => event.idempotencyKey)).toEqual(['from-header-1'])
+  })
+})
+
 describe('operational endpoints', () => {
   it('answers health, readiness, metrics, the OpenAPI document and its page', async () => {
     const health = await fetch(`${server.url}/healthz`)
