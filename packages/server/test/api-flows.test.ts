@@ -223,6 +223,16 @@ describe('record', () => {
     expect((await bill.balance('rec-3')).usedUnits).toBe(57)
   })
 
+  it('refuses a record that would take a running total past 2^53 − 1, changing nothing', async () => {
+    const huge = 10 ** 15
+    for (let index = 0; index < 9; index++) {
+      await bill.record({ agentId: 'w', customerId: 'rec-huge', units: huge })
+    }
+    const error = await apiError(bill.record({ agentId: 'w', customerId: 'rec-huge', units: huge }))
+    expect(error).toMatchObject({ status: 400, param: 'units' })
+    expect((await bill.balance('rec-huge')).usedUnits).toBe(9 * huge)
+  })
+
   it('always records usage, showing overage past the grant', async () => {
     const recorded = await bill.record({ agentId: 'w', customerId: 'rec-4', units: 1500 })
     expect(recorded).toMatchObject({ remainingUnits: 0, overageUnits: 500 })

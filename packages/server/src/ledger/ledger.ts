@@ -77,6 +77,20 @@ export interface Replayable<Body> {
   body: Body
 }
 
+/**
+ * Counters stay exact JavaScript integers: a write that would take one past 2^53 − 1 (about
+ * nine maximal records) is refused as invalid input rather than stored imprecisely.
+ */
+function assertCounter(total: number, param: string): void {
+  if (total > Number.MAX_SAFE_INTEGER) {
+    throw new ApiError(
+      'invalid_request',
+      `This would take a running total past ${Number.MAX_SAFE_INTEGER} units`,
+      { param },
+    )
+  }
+}
+
 function digest(values: readonly unknown[]): string {
   return createHash('sha256').update(JSON.stringify(values)).digest('base64url')
 }
@@ -201,6 +215,8 @@ export async function preflight(
 
   let reservation: ReservationRow | undefined
   if (approved && reserve) {
+    assertCounter(customer.reservedUnits + estimate.units, 'estimated_units')
+    if (run !== undefined) assertCounter(run.reservedUnits + estimate.units, 'estimated_units')
     const ttlSeconds = request.ttl_seconds ?? project.defaultTtlSeconds
     reservation = {
       id: createId('rsv', now),
@@ -312,10 +328,12 @@ export async function record(
       }
     }
   }
+  assertCounter(customer.usedUnits + units, 'units')
   customer.usedUnits += units
   session.touchCustomer(customer)
   if (runId !== null) {
     const run = await session.run(runId)
+    assertCounter(run.usedUnits + units, 'units')
     run.usedUnits += units
     session.touchRun(run)
   }
@@ -480,6 +498,7 @@ export async function createGrant(
     idempotencyKey: request.idempotency_key ?? null,
     createdAt: now,
   }
+  assertCounter(customer.grantUnits + request.units, 'units')
   await guardConflict(() => tx.insertGrant(grant))
   customer.grantUnits += request.units
   session.touchCustomer(customer)
