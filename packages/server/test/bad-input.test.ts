@@ -328,6 +328,7 @@ const cases: Case[] = [
     ...record(agent),
     headers: { 'idempotency-key': 'k'.repeat(201) },
     status: 400,
+    param: 'Idempotency-Key',
   },
   {
     name: 'reused idempotency key, other units',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { HttpBindings } from '@hono/node-server'
 import { type Context, Hono } from 'hono'
 import type { Logger } from 'pino'
-import type { z } from 'zod'
+import { z } from 'zod'
 import { hashApiKey } from '../api-key.js'
 import { ApiError } from '../errors/api-error.js'
 import { createProject } from '../ledger/ledger.js'
@@ -53,7 +53,9 @@ export interface App {
 
 type AppEnvironment = { Variables: { requestId: string; route: string } }
 
-const idempotencyHeaderSchema = identifier('Idempotency-Key header')
+const idempotencyHeaderSchema = z.object({
+  'Idempotency-Key': identifier('Idempotency-Key header'),
+})
 
 const requestIdPrefix = randomBytes(6).toString('base64url')
 let requestCounter = 0
@@ -261,7 +263,9 @@ export function createApp(options: AppOptions): App {
         if (route.idempotencyHeader === true) {
           const headerKey = header('idempotency-key')
           if (headerKey !== undefined) {
-            const key = parse(idempotencyHeaderSchema, headerKey, 'header')
+            const key = parse(idempotencyHeaderSchema, { 'Idempotency-Key': headerKey }, 'header')[
+              'Idempotency-Key'
+            ]
             const fields = body as { idempotency_key?: string }
             if (fields.idempotency_key === undefined) fields.idempotency_key = key
             else if (fields.idempotency_key !== key) {
