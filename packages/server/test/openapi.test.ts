@@ -139,6 +139,11 @@ describe('OpenAPI document', () => {
       '"maximum":1000000000000000',
     )
     expect(preflight?.properties.ttl_seconds).toMatchObject({ minimum: 1, maximum: 86400 })
+    // The control-character rule is documented as a pattern that refuses what the server refuses.
+    const pattern = new RegExp(String(preflight?.properties.agent_id?.pattern), 'u')
+    expect(pattern.test('agent-1')).toBe(true)
+    expect(pattern.test('a\nb')).toBe(false)
+    expect(pattern.test('a\u0085')).toBe(false)
     const unknown = await fetch(`${server.url}/v1/preflight`, {
       method: 'POST',
       headers,

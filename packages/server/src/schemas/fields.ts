@@ -42,14 +42,17 @@ const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\
 export function printable(description: string, maxLength = 200) {
   const message = `must be 1–${maxLength} printable characters (no control characters)`
   const error = fieldError(message)
-  return z
-    .string({ error })
-    .min(1, { error })
-    .max(maxLength, { error })
-    .refine((value) => !controlCharacters.test(value) && !loneSurrogate.test(value), {
-      error: message,
-    })
-    .meta({ description })
+  return (
+    z
+      .string({ error })
+      .min(1, { error })
+      .max(maxLength, { error })
+      .refine((value) => !controlCharacters.test(value) && !loneSurrogate.test(value), {
+        error: message,
+      })
+      // The refinement is invisible to JSON Schema; the pattern documents it in /openapi.json.
+      .meta({ description, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]+$' })
+  )
 }
 
 /** A caller-chosen identifier (`agent_id`, `customer_id`, `run_id`, idempotency keys). */
