@@ -42,6 +42,7 @@ import type {
 } from '../store/store.js'
 import { StoreConflictError } from '../store/store.js'
 import { LedgerSession } from './ledger-session.js'
+import { percentile } from './percentile.js'
 import {
   iso,
   ledgerFigures,
@@ -113,14 +114,6 @@ async function guardConflict(write: () => Promise<void>): Promise<void> {
     }
     throw error
   }
-}
-
-/** The 90th percentile (nearest rank) of the values, or undefined when there are none. */
-export function percentile(values: readonly number[], fraction: number): number | undefined {
-  if (values.length === 0) return undefined
-  const sorted = [...values].sort((left, right) => left - right)
-  const rank = Math.max(1, Math.ceil(fraction * sorted.length))
-  return sorted[rank - 1]
 }
 
 async function resolveEstimate(
