@@ -52,10 +52,14 @@ describe('agentbill-server CLI', () => {
     const second = await spawnServerProcess({ database })
     expect(second.adminKey).toBeUndefined()
     expect(second.output()).not.toContain('agb_')
-    const count = (await (await fetch(`${second.url}/v1/events`, { headers })).json()) as {
+    const count = (await (
+      await fetch(`${second.url}/v1/events?limit=200`, { headers })
+    ).json()) as {
       data: unknown[]
     }
-    expect(count.data).toHaveLength(answered.length)
+    // Every answered record is stored (a request cut off by the close may be stored unanswered).
+    expect(count.data.length).toBeGreaterThanOrEqual(answered.length)
+    expect(answered.length).toBeGreaterThan(0)
     expect(await second.stop()).toBe(0)
   })
 
