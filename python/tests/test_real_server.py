@@ -93,6 +93,11 @@ class RuntimeCalls(unittest.TestCase):
         self.assertTrue(result.preflight_id is not None and result.preflight_id.startswith("dec_"))
         self.assertIsNone(result.reservation_id, "nothing is held without reserve=True")
 
+    def test_identifiers_count_characters_as_the_server_does(self) -> None:
+        # 200 emoji are 200 characters (400 UTF-16 units): the client and the server both accept them.
+        result = self.client.preflight(agent_id="\U0001f916" * 200, customer_id=self.customer)
+        self.assertTrue(result.approved)
+
     def test_a_reserving_preflight_holds_until_a_record_settles_it(self) -> None:
         held = self.client.preflight(agent_id="a", customer_id=self.customer, estimated_units=10, reserve=True, ttl_seconds=60)
         self.assertTrue(held.reservation_id is not None and held.reservation_id.startswith("rsv_"))

@@ -86,7 +86,7 @@ class RefusedBeforeSending(unittest.TestCase):
             "DEL": "a\x7f",
             "C1 control": "a\x85b",
             "lone surrogate": "a\ud800",
-            "101 characters outside the BMP count 202": "\U0001f600" * 101,
+            "201 characters outside the BMP": "\U0001f600" * 201,
         }
         for name, bad in cases.items():
             with self.subTest(name):

@@ -115,6 +115,12 @@ const cases: Case[] = [
     param: 'agent_id',
   },
   {
+    name: 'agent_id of 201 characters, each an emoji (402 UTF-16 units)',
+    ...preflight({ agent_id: '🤖'.repeat(201) }),
+    status: 400,
+    param: 'agent_id',
+  },
+  {
     name: 'agent_id with a newline',
     ...preflight({ agent_id: 'a\nb' }),
     status: 400,
@@ -591,6 +597,16 @@ describe('bad input', () => {
     }
     expect(failures).toEqual([])
     expect(snapshot()).toBe(before)
+  })
+
+  it('counts characters as code points: 200 emoji make a valid id', async () => {
+    const response = await send({
+      name: 'emoji id',
+      ...preflight({ agent_id: '🤖'.repeat(200) }),
+      status: 200,
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ approved: true })
   })
 
   it('refuses a chunked body over 64 KiB without a Content-Length', async () => {

@@ -21,7 +21,7 @@ from ._errors import AgentBillValidationError
 MAX_UNITS = 10**15
 #: The largest serialized size of ``metadata``, in bytes.
 MAX_METADATA_BYTES = 4096
-#: The longest caller-chosen identifier, in UTF-16 code units (what the server counts).
+#: The longest caller-chosen identifier, in characters (code points, as the server counts them).
 MAX_IDENTIFIER_LENGTH = 200
 
 # C0 and C1 control characters and DEL are not printable; lone surrogates are not UTF-8.
@@ -40,16 +40,11 @@ def describe(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def _utf16_length(value: str) -> int:
-    # The server (JavaScript) counts UTF-16 code units: a character beyond the BMP counts twice.
-    return len(value) + sum(1 for character in value if ord(character) > 0xFFFF)
-
-
 def check_identifier(param: str, value: object) -> str:
     """An identifier the caller chooses: 1 to 200 characters of printable UTF-8."""
     if not isinstance(value, str):
         raise AgentBillValidationError(param, f"must be a string, got {describe(value)}")
-    length = _utf16_length(value)
+    length = len(value)
     if length < 1 or length > MAX_IDENTIFIER_LENGTH:
         raise AgentBillValidationError(
             param, f"must be 1 to {MAX_IDENTIFIER_LENGTH} characters, got {length}"
@@ -68,7 +63,7 @@ def check_text(param: str, value: object, max_length: int) -> str:
     """Printable text of 1 to ``max_length`` characters (names, reasons)."""
     if not isinstance(value, str):
         raise AgentBillValidationError(param, f"must be a string, got {describe(value)}")
-    length = _utf16_length(value)
+    length = len(value)
     if length < 1 or length > max_length:
         raise AgentBillValidationError(
             param, f"must be 1 to {max_length} characters, got {length}"

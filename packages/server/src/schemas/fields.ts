@@ -46,13 +46,27 @@ export function printable(description: string, maxLength = 200) {
     z
       .string({ error })
       .min(1, { error })
-      .max(maxLength, { error })
-      .refine((value) => !controlCharacters.test(value) && !loneSurrogate.test(value), {
-        error: message,
-      })
-      // The refinement is invisible to JSON Schema; the pattern documents it in /openapi.json.
-      .meta({ description, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]+$' })
+      // Characters are code points, as JSON Schema's maxLength counts them: an emoji is one
+      // character, not the two UTF-16 units zod's .max() would count.
+      .refine(
+        (value) =>
+          codePoints(value, maxLength) <= maxLength &&
+          !controlCharacters.test(value) &&
+          !loneSurrogate.test(value),
+        { error: message },
+      )
+      // The refinement is invisible to JSON Schema; maxLength and the pattern document it.
+      .meta({ description, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]+$' })
   )
+}
+
+/** The number of code points in `value`, counting no further than `limit + 1`. */
+function codePoints(value: string, limit: number): number {
+  // Fewer UTF-16 units than the limit means fewer code points too: the common case costs nothing.
+  if (value.length <= limit) return value.length
+  let count = 0
+  for (const _ of value) if (++count > limit) break
+  return count
 }
 
 /** A caller-chosen identifier (`agent_id`, `customer_id`, `run_id`, idempotency keys). */
