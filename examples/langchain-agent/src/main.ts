@@ -15,7 +15,7 @@ const billing = new AgentBillCallbackHandler({
   client: bill,
   agentId: 'support-agent',
   ceiling: 10, // the most units one run may use
-  policy: tokensPolicy({ tokensPerUnit: 100 }),
+  units: tokensPolicy({ tokensPerUnit: 100 }),
 })
 const lookupOrder = tool(
   async ({ orderId }) => `Order ${orderId.slice(0, 30)}: shipped yesterday, arrives Monday.`,

@@ -1,22 +1,14 @@
 import { defaultPolicy, type UnitsPolicy } from '@agentbill/tokens'
-import { type AgentBill, AgentBillValidationError, type CallContext } from 'agentbill'
+import {
+  type AdapterOptions,
+  type AgentBill,
+  AgentBillValidationError,
+  type CallContext,
+  resolveAdapterOptions,
+} from 'agentbill'
 
-/** Options of {@link agentBillMiddleware}. */
-export interface AgentBillMiddlewareOptions {
-  /** The AgentBill client every call is gated through. */
-  client: Pick<AgentBill, 'beginCall'>
-  /**
-   * The agent these calls belong to.
-   * @default none: then each call must get one from `providerOptions.agentbill.agentId` or an
-   * enclosing `bill.run(...)`, else it fails with `AgentBillValidationError`
-   */
-  agentId?: string
-  /**
-   * The customer who pays.
-   * @default `providerOptions.agentbill.customerId`, else the enclosing `bill.run(...)`'s, else the
-   * client's `defaultCustomerId`
-   */
-  customerId?: string
+/** Options of {@link agentBillMiddleware}: those every adapter takes, and its own. */
+export interface AgentBillMiddlewareOptions extends AdapterOptions {
   /**
    * The most units one run may use: by default one run is one `generateText`/`streamText` call
    * with all its tool steps. A step that would pass it is blocked before the model is called, and
@@ -30,18 +22,7 @@ export interface AgentBillMiddlewareOptions {
    * your own `(usage, model) => units`.
    * @default defaultPolicy (one unit per 1,000 tokens, rounded up)
    */
-  policy?: UnitsPolicy
-  /**
-   * The output tokens held for a call that sets no `maxOutputTokens`.
-   * @default the model's default from `@agentbill/tokens` (4,096; 8,192 for reasoning models),
-   * clamped to its maximum output
-   */
-  defaultOutputTokens?: number
-  /**
-   * How long a call's hold lives if the process dies before the call ends.
-   * @default the project's default (900 s)
-   */
-  ttlSeconds?: number
+  units?: UnitsPolicy
   /**
    * Receives failures nobody awaits: recording the usage of a stream its reader cancelled.
    * (Everywhere else a failure reaches the caller: `generateText` rejects, a stream gets an
@@ -61,17 +42,6 @@ export interface MiddlewareSettings {
   onError: (error: unknown) => void
 }
 
-const KNOWN_OPTIONS = [
-  'client',
-  'agentId',
-  'customerId',
-  'ceiling',
-  'policy',
-  'defaultOutputTokens',
-  'ttlSeconds',
-  'onError',
-]
-
 /**
  * Checks the options once, when the middleware is made, so a typo fails at start-up rather than
  * on the first model call.
@@ -79,58 +49,13 @@ const KNOWN_OPTIONS = [
  * @internal
  */
 export function resolveMiddlewareOptions(options: AgentBillMiddlewareOptions): MiddlewareSettings {
-  if (typeof options !== 'object' || options === null) {
-    throw new AgentBillValidationError('options', 'must be an object with at least `client`')
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) {
-      throw new AgentBillValidationError(
-        key,
-        `is not an option of agentBillMiddleware; expected one of ${KNOWN_OPTIONS.join(', ')}`,
-      )
-    }
-  }
-  const { client } = options
-  if (
-    typeof client !== 'object' ||
-    client === null ||
-    typeof (client as Partial<AgentBill>).beginCall !== 'function'
-  ) {
-    throw new AgentBillValidationError('client', 'must be an AgentBill client (new AgentBill(…))')
-  }
-  const defaults: CallContext = {}
-  for (const key of ['agentId', 'customerId'] as const) {
-    const value = options[key]
-    if (value === undefined) continue
-    if (typeof value !== 'string' || value === '') {
-      throw new AgentBillValidationError(key, `must be a non-empty string, got ${String(value)}`)
-    }
-    defaults[key] = value
-  }
-  if (options.ceiling !== undefined) defaults.ceiling = wholeNumber('ceiling', options.ceiling)
-  if (options.policy !== undefined && typeof options.policy !== 'function') {
-    throw new AgentBillValidationError('policy', 'must be a function (usage, model) => units')
-  }
+  const shared = resolveAdapterOptions(options, 'agentBillMiddleware', ['onError'])
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new AgentBillValidationError('onError', 'must be a function (error) => void')
   }
   return {
-    client,
-    defaults,
-    policy: options.policy ?? defaultPolicy,
-    defaultOutputTokens:
-      options.defaultOutputTokens === undefined
-        ? undefined
-        : wholeNumber('defaultOutputTokens', options.defaultOutputTokens),
-    ttlSeconds:
-      options.ttlSeconds === undefined ? undefined : wholeNumber('ttlSeconds', options.ttlSeconds),
+    ...shared,
+    policy: options.units ?? defaultPolicy,
     onError: options.onError ?? ((error) => console.warn('[@agentbill/ai-sdk]', error)),
   }
-}
-
-function wholeNumber(param: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new AgentBillValidationError(param, `must be a whole number ≥ 0, got ${String(value)}`)
-  }
-  return value
 }

@@ -146,7 +146,7 @@ describe('generateText through the middleware', () => {
         modelId: 'gpt-4o-mini',
         doGenerate: async () => answered(text),
       }),
-      middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'agent', policy: perToken }),
+      middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'agent', units: perToken }),
     })
     await generateText({
       model,
@@ -175,7 +175,7 @@ describe('generateText through the middleware', () => {
         modelId: 'gpt-4o-mini',
         doGenerate: async () => answered('Ok.', { input: 1, output: 1 }),
       }),
-      middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'agent', policy: perToken }),
+      middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'agent', units: perToken }),
     })
     const weather = tool({
       description: 'Tells the weather.',
@@ -211,7 +211,7 @@ describe('generateText through the middleware', () => {
         modelId: 'gpt-4o-mini',
         doGenerate: async () => answered('{"city":"Oslo","degrees":21}', { input: 40, output: 12 }),
       }),
-      middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'agent', policy: perToken }),
+      middleware: agentBillMiddleware({ client: fixture.bill, agentId: 'agent', units: perToken }),
     })
     const { object } = await generateObject({
       model,

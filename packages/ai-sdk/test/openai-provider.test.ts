@@ -26,7 +26,7 @@ function gatedModel(options: { ceiling?: number } = {}) {
     middleware: agentBillMiddleware({
       client: fixture.bill,
       agentId: 'openai-agent',
-      policy: perToken,
+      units: perToken,
       ...options,
     }),
   })

@@ -37,7 +37,7 @@ function gatedModel(parts: LanguageModelV4StreamPart[]) {
     middleware: agentBillMiddleware({
       client: fixture.bill,
       agentId: 'streamer',
-      policy: perToken,
+      units: perToken,
     }),
   })
 }

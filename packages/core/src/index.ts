@@ -1,3 +1,5 @@
+export type { AdapterOptions, ResolvedAdapterOptions } from './adapter-options'
+export { resolveAdapterOptions } from './adapter-options'
 export { AgentBillAdmin } from './admin'
 export type { MeterOptions, RunHandle, RunParams } from './agent-bill'
 export { AgentBill } from './agent-bill'

@@ -1,10 +1,8 @@
 import type { UnitsPolicy } from '@agentbill/tokens'
-import type { AgentBill } from 'agentbill'
+import type { AdapterOptions } from 'agentbill'
 
-/** Options of {@link AgentBillCallbackHandler}. */
-export interface AgentBillCallbackHandlerOptions {
-  /** Your AgentBill client: `new AgentBill({ apiKey })`. */
-  client: Pick<AgentBill, 'beginCall'>
+/** Options of {@link AgentBillCallbackHandler}: those every adapter takes, and its own. */
+export interface AgentBillCallbackHandlerOptions extends AdapterOptions {
   /**
    * The agent every call is billed to, unless the invocation's `metadata.agentbill_agent_id` or an
    * enclosing `bill.run(...)` names one.
@@ -28,17 +26,7 @@ export interface AgentBillCallbackHandlerOptions {
    * Turns a call's tokens into units, for the estimate before the call and the record after it.
    * @default defaultPolicy from `@agentbill/tokens` (one unit per 1,000 input + output tokens)
    */
-  policy?: UnitsPolicy
-  /**
-   * Output tokens held for a call whose request sets no `max_tokens`.
-   * @default 4,096 (8,192 for reasoning models), clamped to the model's maximum output
-   */
-  defaultOutputTokens?: number
-  /**
-   * How long a call's hold lasts if the process dies before the call ends.
-   * @default the project's default (900 s)
-   */
-  ttlSeconds?: number
+  units?: UnitsPolicy
   /**
    * Called with the error when billing a call that nobody awaits fails: a stream aborted through
    * its `signal` is settled in the background.

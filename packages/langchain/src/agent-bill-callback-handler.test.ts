@@ -36,7 +36,8 @@ describe('AgentBillCallbackHandler', () => {
     [{ client, customerId: 7 }, 'customerId'],
     [{ client, defaultOutputTokens: 0 }, 'defaultOutputTokens'],
     [{ client, ttlSeconds: 0.5 }, 'ttlSeconds'],
-    [{ client, policy: 'usd' }, 'policy'],
+    [{ client, units: 'usd' }, 'units'],
+    [{ client, policy: () => 1 }, 'policy'],
     [{ client, onError: true }, 'onError'],
     [{ client, customerID: 'c' }, 'customerID'],
   ])('refuses %o, naming %s', (options, param) => {

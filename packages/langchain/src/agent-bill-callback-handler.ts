@@ -22,6 +22,7 @@ import {
   AllowanceExceededError,
   type CallContext,
   type GatedCall,
+  resolveAdapterOptions,
 } from 'agentbill'
 import type { AgentBillCallbackHandlerOptions } from './agent-bill-callback-handler-options'
 import { callContextFromMetadata } from './agent-bill-metadata'
@@ -59,17 +60,6 @@ interface OpenCall {
 const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000
 const SWEEP_INTERVAL_MS = 60 * 1000
 
-const OPTION_KEYS = [
-  'client',
-  'agentId',
-  'customerId',
-  'ceiling',
-  'policy',
-  'defaultOutputTokens',
-  'ttlSeconds',
-  'onError',
-] as const
-
 /**
  * Gates every chat model and LLM call of a LangChain.js chain or agent: before a call, a
  * preflight holds its estimate against the customer's budget and the run's ceiling (blocked →
@@ -106,16 +96,15 @@ export class AgentBillCallbackHandler extends BaseCallbackHandler {
     // rethrow their errors: that is what lets a blocked preflight stop the model call. (Declaring
     // `raiseError = true` as a field does not block; the throw becomes an unhandled rejection.)
     super({ raiseError: true })
-    checkOptions(options)
-    this.#client = options.client
-    this.#defaults = {
-      ...(options.agentId === undefined ? {} : { agentId: options.agentId }),
-      ...(options.customerId === undefined ? {} : { customerId: options.customerId }),
-      ...(options.ceiling === undefined ? {} : { ceiling: options.ceiling }),
+    const shared = resolveAdapterOptions(options, 'AgentBillCallbackHandler', ['onError'])
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw new AgentBillValidationError('onError', 'must be a function (error) => void')
     }
-    this.#policy = options.policy ?? defaultPolicy
-    this.#defaultOutputTokens = options.defaultOutputTokens
-    this.#ttlSeconds = options.ttlSeconds
+    this.#client = shared.client
+    this.#defaults = shared.defaults
+    this.#policy = options.units ?? defaultPolicy
+    this.#defaultOutputTokens = shared.defaultOutputTokens
+    this.#ttlSeconds = shared.ttlSeconds
     this.#onError = options.onError ?? defaultOnError
   }
 
@@ -430,46 +419,4 @@ function isAbortSignal(value: unknown): value is AbortSignal {
     typeof value.removeEventListener === 'function' &&
     typeof value.aborted === 'boolean'
   )
-}
-
-function checkOptions(options: AgentBillCallbackHandlerOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new AgentBillValidationError('options', 'must be an object with at least `client`')
-  }
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new AgentBillValidationError(
-        key,
-        `is not an option of AgentBillCallbackHandler; expected one of ${OPTION_KEYS.join(', ')}`,
-      )
-    }
-  }
-  if (typeof options.client?.beginCall !== 'function') {
-    throw new AgentBillValidationError('client', 'must be an AgentBill client (new AgentBill(…))')
-  }
-  for (const key of ['agentId', 'customerId'] as const) {
-    const value = options[key]
-    if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      throw new AgentBillValidationError(key, `must be a non-empty string, got ${String(value)}`)
-    }
-  }
-  checkInteger('ceiling', options.ceiling, 0)
-  checkInteger('defaultOutputTokens', options.defaultOutputTokens, 1)
-  checkInteger('ttlSeconds', options.ttlSeconds, 1)
-  if (options.onError !== undefined && typeof options.onError !== 'function') {
-    throw new AgentBillValidationError('onError', 'must be a function (error) => void')
-  }
-  if (options.policy !== undefined && typeof options.policy !== 'function') {
-    throw new AgentBillValidationError('policy', 'must be a function (usage, model) => units')
-  }
-}
-
-function checkInteger(param: string, value: unknown, minimum: number): void {
-  if (value === undefined) return
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
-    throw new AgentBillValidationError(
-      param,
-      `must be an integer ≥ ${minimum}, got ${String(value)}`,
-    )
-  }
 }

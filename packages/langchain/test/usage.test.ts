@@ -21,7 +21,7 @@ function handlerFor(customerId: string, options: { perToken?: boolean } = {}) {
     customerId,
     // One unit per token makes the recorded units show every token counted.
     ...(options.perToken === true
-      ? { policy: tokensPolicy({ tokensPerUnit: 1 }), defaultOutputTokens: 200 }
+      ? { units: tokensPolicy({ tokensPerUnit: 1 }), defaultOutputTokens: 200 }
       : {}),
   })
 }
@@ -217,7 +217,7 @@ describe('calls that end unusually', () => {
       client: billing.bill,
       agentId: 'a',
       customerId,
-      policy: tokensPolicy({ tokensPerUnit: 10 }),
+      units: tokensPolicy({ tokensPerUnit: 10 }),
     })
     const text = Array.from({ length: 300 }, (_, index) => `word${index}`).join(' ')
     // A slow stream, so the provider is still sending when the handler stops it.
@@ -262,7 +262,7 @@ describe('calls that end unusually', () => {
       agentId: 'a',
       customerId,
       ceiling: 8,
-      policy: tokensPolicy({ tokensPerUnit: 10 }),
+      units: tokensPolicy({ tokensPerUnit: 10 }),
     })
     const text = Array.from({ length: 300 }, (_, index) => `word${index}`).join(' ')
     billing.fake.script({ kind: 'text', text, chunkDelayMs: 5 })

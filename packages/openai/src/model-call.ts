@@ -17,7 +17,7 @@ import type { RequestOptions } from './sdk-types'
 
 /** The wrapper's resolved options, shared by every client derived from one `withAgentBill`. */
 export interface GateSettings {
-  bill: AgentBill
+  bill: Pick<AgentBill, 'beginCall'>
   defaults: CallContext
   policy: UnitsPolicy
   defaultOutputTokens: number | undefined

@@ -1,20 +1,9 @@
 import { defaultPolicy } from '@agentbill/tokens'
-import { AgentBillValidationError } from 'agentbill'
+import { AgentBillValidationError, resolveAdapterOptions } from 'agentbill'
 import type { OpenAI } from 'openai'
 import type { AgentBillOpenAIOptions } from './agent-bill-openai-options'
 import { gatedClientClass, isGatedClient } from './gated-client-class'
 import type { GateSettings } from './model-call'
-
-const OPTION_KEYS = new Set([
-  'client',
-  'agentId',
-  'customerId',
-  'ceiling',
-  'units',
-  'defaultOutputTokens',
-  'includeUsage',
-  'ttlSeconds',
-])
 
 /**
  * Returns a copy of `openai`, of the same class and type, on which every model call
@@ -57,54 +46,16 @@ export function withAgentBill<Client extends OpenAI>(
 }
 
 function resolveSettings(options: AgentBillOpenAIOptions): GateSettings {
-  if (typeof options !== 'object' || options === null) {
-    throw new AgentBillValidationError('options', 'expected an object with at least `client`')
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new AgentBillValidationError(key, `unknown option of withAgentBill`)
-    }
-  }
-  const { client } = options
-  if (typeof client !== 'object' || client === null || typeof client.beginCall !== 'function') {
-    throw new AgentBillValidationError('client', 'expected an AgentBill client (new AgentBill(…))')
-  }
-  checkOptionalText('agentId', options.agentId)
-  checkOptionalText('customerId', options.customerId)
-  checkOptionalInteger('ceiling', options.ceiling, 0)
-  checkOptionalInteger('defaultOutputTokens', options.defaultOutputTokens, 1)
-  checkOptionalInteger('ttlSeconds', options.ttlSeconds, 1)
-  if (options.units !== undefined && typeof options.units !== 'function') {
-    throw new AgentBillValidationError('units', 'expected a units policy, (usage, model) => units')
-  }
+  const shared = resolveAdapterOptions(options, 'withAgentBill', ['includeUsage'])
   if (options.includeUsage !== undefined && typeof options.includeUsage !== 'boolean') {
-    throw new AgentBillValidationError('includeUsage', 'expected a boolean')
+    throw new AgentBillValidationError('includeUsage', 'must be a boolean')
   }
   return {
-    bill: client,
-    defaults: {
-      ...(options.agentId === undefined ? {} : { agentId: options.agentId }),
-      ...(options.customerId === undefined ? {} : { customerId: options.customerId }),
-      ...(options.ceiling === undefined ? {} : { ceiling: options.ceiling }),
-    },
+    bill: shared.client,
+    defaults: shared.defaults,
     policy: options.units ?? defaultPolicy,
-    defaultOutputTokens: options.defaultOutputTokens,
+    defaultOutputTokens: shared.defaultOutputTokens,
     includeUsage: options.includeUsage ?? true,
-    ttlSeconds: options.ttlSeconds,
-  }
-}
-
-function checkOptionalText(param: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'string' || value.trim() === '')) {
-    throw new AgentBillValidationError(param, 'expected a non-empty string')
-  }
-}
-
-function checkOptionalInteger(param: string, value: unknown, minimum: number): void {
-  if (value !== undefined && (!Number.isSafeInteger(value) || (value as number) < minimum)) {
-    throw new AgentBillValidationError(
-      param,
-      `expected an integer ≥ ${minimum}, got ${String(value)}`,
-    )
+    ttlSeconds: shared.ttlSeconds,
   }
 }
