@@ -128,4 +128,15 @@ export const sqliteMigrations: readonly string[] = [
     WHERE idempotency_key IS NOT NULL;
   CREATE INDEX grants_customer ON grants (project_id, customer_id, created_at);
   `,
+  // 2: dashboard sessions (the token's hash; the key it acts with).
+  `
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects (id),
+    key_id TEXT NOT NULL REFERENCES api_keys (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+  `,
 ]

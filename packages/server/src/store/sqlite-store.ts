@@ -7,18 +7,21 @@ import { sqliteMigrations } from './sqlite-migrations.js'
 import {
   type ActivityFilter,
   type ApiKeyRow,
+  type CustomerListOptions,
   type CustomerRow,
   type DecisionFilter,
   type DecisionRow,
+  type DecisionSummaryQuery,
+  type DecisionSummaryRow,
   type EventRow,
   type ExpireFilter,
   type GrantRow,
   type KeyScope,
-  type PageOptions,
   type ProjectRow,
   type ReservationRow,
   type ReservationStatus,
   type RunRow,
+  type SessionRow,
   type Store,
   StoreConflictError,
   type StoreTransaction,
@@ -517,20 +520,25 @@ export class SqliteStore implements Store {
           row.projectId,
           row.customerId,
         ),
-      listCustomers: async (projectId, page: PageOptions) =>
-        (page.startingAfter === undefined
-          ? all(
-              'SELECT * FROM customers WHERE project_id = ? ORDER BY customer_id LIMIT ?',
-              projectId,
-              page.limit + 1,
-            )
-          : all(
-              'SELECT * FROM customers WHERE project_id = ? AND customer_id > ? ORDER BY customer_id LIMIT ?',
-              projectId,
-              page.startingAfter,
-              page.limit + 1,
-            )
-        ).map(toCustomer),
+      listCustomers: async (projectId, page: CustomerListOptions) => {
+        const clauses = ['project_id = ?']
+        const parameters: unknown[] = [projectId]
+        if (page.startingAfter !== undefined) {
+          clauses.push('customer_id > ?')
+          parameters.push(page.startingAfter)
+        }
+        if (page.search !== undefined) {
+          // SQLite's lower() folds ASCII letters only, which is the documented rule; instr()
+          // matches literally (no LIKE wildcards to escape).
+          clauses.push('instr(lower(customer_id), lower(?)) > 0')
+          parameters.push(page.search)
+        }
+        return all(
+          `SELECT * FROM customers WHERE ${clauses.join(' AND ')} ORDER BY customer_id LIMIT ?`,
+          ...parameters,
+          page.limit + 1,
+        ).map(toCustomer)
+      },
 
       ensureRun: async (row) => {
         const existing = getRun(row.projectId, row.runId)
@@ -765,16 +773,13 @@ export class SqliteStore implements Store {
         const names = query.groupBy.map((dimension) =>
           dimension === 'day' ? 'day' : dimension === 'agent' ? 'agent_id' : 'customer_id',
         )
-        const clauses = ['project_id = ?']
-        const parameters: unknown[] = [projectId]
-        if (query.since !== undefined) {
-          clauses.push('created_at >= ?')
-          parameters.push(query.since)
-        }
-        if (query.until !== undefined) {
-          clauses.push('created_at < ?')
-          parameters.push(query.until)
-        }
+        const { clauses, parameters } = activityWhere(projectId, {
+          limit: 0,
+          since: query.since,
+          until: query.until,
+          customerId: query.customerId,
+          agentId: query.agentId,
+        })
         const rows = all(
           `SELECT ${columns.join(', ')}, sum(units) AS units, count(*) AS events FROM events
            WHERE ${clauses.join(' AND ')} GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`,
@@ -787,6 +792,99 @@ export class SqliteStore implements Store {
           if (row.customer_id !== undefined) result.customerId = text(row.customer_id)
           return result
         })
+      },
+
+      decisionSummary: async (
+        projectId,
+        query: DecisionSummaryQuery,
+      ): Promise<DecisionSummaryRow[]> => {
+        const columnOf = {
+          day: `strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day`,
+          agent: 'agent_id',
+          customer: 'customer_id',
+          reason: 'reason',
+        } as const
+        const nameOf = { day: 'day', agent: 'agent_id', customer: 'customer_id', reason: 'reason' }
+        const names = query.groupBy.map((dimension) => nameOf[dimension])
+        const { clauses, parameters } = activityWhere(projectId, {
+          limit: 0,
+          since: query.since,
+          until: query.until,
+          customerId: query.customerId,
+          agentId: query.agentId,
+        })
+        if (query.approved !== undefined) {
+          clauses.push('approved = ?')
+          parameters.push(query.approved ? 1 : 0)
+        }
+        const rows = all(
+          `SELECT ${query.groupBy.map((dimension) => columnOf[dimension]).join(', ')},
+             count(*) AS decisions, sum(estimated_units) AS estimated_units FROM decisions
+           WHERE ${clauses.join(' AND ')} GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`,
+          ...parameters,
+        )
+        return rows.map((row) => {
+          const result: DecisionSummaryRow = {
+            decisions: integer(row.decisions),
+            estimatedUnits: integer(row.estimated_units),
+          }
+          if (row.day !== undefined) result.day = text(row.day)
+          if (row.agent_id !== undefined) result.agentId = text(row.agent_id)
+          if (row.customer_id !== undefined) result.customerId = text(row.customer_id)
+          if (row.reason !== undefined) {
+            result.reason = nullableText(row.reason) as DecisionSummaryRow['reason']
+          }
+          return result
+        })
+      },
+
+      insertSession: async (row: SessionRow) =>
+        run(
+          'INSERT INTO sessions (token_hash, project_id, key_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+          row.tokenHash,
+          row.projectId,
+          row.keyId,
+          row.createdAt,
+          row.expiresAt,
+        ),
+      findSessionByHash: async (tokenHash) => {
+        const row = get(
+          `SELECT s.token_hash, s.key_id, s.created_at AS session_created_at, s.expires_at,
+             k.project_id, k.name AS key_name, k.scope, k.key_hash, k.prefix, k.last4,
+             k.created_at AS key_created_at, k.revoked_at, p.name, p.free_units, p.upgrade_url,
+             p.default_ttl_seconds, p.created_at
+           FROM sessions s JOIN api_keys k ON k.id = s.key_id JOIN projects p ON p.id = k.project_id
+           WHERE s.token_hash = ?`,
+          tokenHash,
+        )
+        if (row === undefined) return undefined
+        return {
+          session: {
+            tokenHash: text(row.token_hash),
+            projectId: text(row.project_id),
+            keyId: text(row.key_id),
+            createdAt: integer(row.session_created_at),
+            expiresAt: integer(row.expires_at),
+          },
+          key: toApiKey({
+            ...row,
+            id: row.key_id,
+            name: row.key_name,
+            created_at: row.key_created_at,
+          }),
+          project: toProject({ ...row, id: row.project_id }),
+        }
+      },
+      deleteSession: async (tokenHash) =>
+        run('DELETE FROM sessions WHERE token_hash = ?', tokenHash),
+      deleteExpiredSessions: async (now, limit) => {
+        const due = all(
+          'SELECT token_hash FROM sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
+          now,
+          limit,
+        )
+        for (const row of due) run('DELETE FROM sessions WHERE token_hash = ?', row.token_hash)
+        return due.length
       },
     }
   }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createId } from '../ids.js'
 import type {
   CustomerRow,
+  DecisionRow,
   EventRow,
   ProjectRow,
   ReservationRow,
@@ -376,6 +377,150 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
       expect(
         await store.transaction((tx) => tx.listDecisions(row.id, { limit: 10, approved: true })),
       ).toEqual([])
+    })
+
+    it('filters usage by customer and agent', async () => {
+      const row = await seedProject()
+      await store.transaction(async (tx) => {
+        await tx.insertEvent(event(row.id, { customerId: 'c1', agentId: 'a', units: 2 }))
+        await tx.insertEvent(event(row.id, { customerId: 'c1', agentId: 'b', units: 3 }))
+        await tx.insertEvent(event(row.id, { customerId: 'c2', agentId: 'a', units: 4 }))
+      })
+      expect(
+        await store.transaction((tx) => tx.usage(row.id, { groupBy: ['agent'], customerId: 'c1' })),
+      ).toEqual([
+        { agentId: 'a', units: 2, events: 1 },
+        { agentId: 'b', units: 3, events: 1 },
+      ])
+      expect(
+        await store.transaction((tx) => tx.usage(row.id, { groupBy: ['customer'], agentId: 'a' })),
+      ).toEqual([
+        { customerId: 'c1', units: 2, events: 1 },
+        { customerId: 'c2', units: 4, events: 1 },
+      ])
+    })
+
+    it('counts decisions grouped by day, agent, customer and reason, filtered', async () => {
+      const row = await seedProject()
+      const day1 = Date.UTC(2026, 0, 1, 23, 59)
+      const day2 = Date.UTC(2026, 0, 2, 0, 1)
+      const decision = (overrides: Partial<DecisionRow>): DecisionRow => ({
+        id: createId('dec', now),
+        projectId: row.id,
+        customerId: 'c1',
+        agentId: 'a',
+        runId: null,
+        approved: false,
+        reason: 'budget_exhausted',
+        estimatedUnits: 10,
+        estimateSource: 'request',
+        ceiling: null,
+        remainingUnits: 0,
+        runRemainingUnits: null,
+        reservationId: null,
+        expiresAt: null,
+        idempotencyKey: null,
+        requestDigest: null,
+        createdAt: day1,
+        ...overrides,
+      })
+      await store.transaction(async (tx) => {
+        await tx.insertDecision(decision({}))
+        await tx.insertDecision(decision({ agentId: 'b', reason: 'ceiling_exceeded' }))
+        await tx.insertDecision(decision({ createdAt: day2, estimatedUnits: 7 }))
+        await tx.insertDecision(
+          decision({ createdAt: day2, approved: true, reason: null, customerId: 'c2' }),
+        )
+      })
+      const summary = (query: Parameters<StoreTransaction['decisionSummary']>[1]) =>
+        store.transaction((tx) => tx.decisionSummary(row.id, query))
+      expect(await summary({ groupBy: ['day'], approved: false })).toEqual([
+        { day: '2026-01-01', decisions: 2, estimatedUnits: 20 },
+        { day: '2026-01-02', decisions: 1, estimatedUnits: 7 },
+      ])
+      expect(await summary({ groupBy: ['reason'] })).toEqual([
+        { reason: null, decisions: 1, estimatedUnits: 10 },
+        { reason: 'budget_exhausted', decisions: 2, estimatedUnits: 17 },
+        { reason: 'ceiling_exceeded', decisions: 1, estimatedUnits: 10 },
+      ])
+      expect(await summary({ groupBy: ['agent', 'customer'], since: day2 })).toEqual([
+        { agentId: 'a', customerId: 'c1', decisions: 1, estimatedUnits: 7 },
+        { agentId: 'a', customerId: 'c2', decisions: 1, estimatedUnits: 10 },
+      ])
+      expect(await summary({ groupBy: ['day'], agentId: 'b', until: day2 })).toEqual([
+        { day: '2026-01-01', decisions: 1, estimatedUnits: 10 },
+      ])
+      expect(await summary({ groupBy: ['customer'], customerId: 'nobody' })).toEqual([])
+    })
+
+    it('searches customers by id: ASCII case folded, % and _ literal, with the cursor', async () => {
+      const row = await seedProject()
+      await store.transaction(async (tx) => {
+        for (const id of ['Acme-1', 'acme-2', 'ACME_3', 'globex', '50%off', '50xoff', 'ÄCME']) {
+          await tx.ensureCustomer(customer(row.id, id))
+        }
+      })
+      const search = (text: string, startingAfter?: string) =>
+        store.transaction(async (tx) =>
+          (await tx.listCustomers(row.id, { limit: 10, search: text, startingAfter })).map(
+            (item) => item.customerId,
+          ),
+        )
+      expect(await search('acme')).toEqual(['ACME_3', 'Acme-1', 'acme-2'])
+      expect(await search('acme', 'ACME_3')).toEqual(['Acme-1', 'acme-2'])
+      expect(await search('E_')).toEqual(['ACME_3'])
+      expect(await search('%')).toEqual(['50%off'])
+      expect(await search('ÄCME')).toEqual(['ÄCME'])
+      expect(await search('nothing')).toEqual([])
+      const page = await store.transaction((tx) =>
+        tx.listCustomers(row.id, { limit: 1, search: 'acme' }),
+      )
+      // limit + 1 rows, as for every list.
+      expect(page.map((item) => item.customerId)).toEqual(['ACME_3', 'Acme-1'])
+    })
+
+    it('keeps sessions with their key and project, and deletes them', async () => {
+      const row = await seedProject()
+      const key = {
+        id: createId('key', now),
+        projectId: row.id,
+        name: 'admin',
+        scope: 'admin' as const,
+        keyHash: 'e'.repeat(64),
+        prefix: 'agb_abcd',
+        last4: 'wxyz',
+        createdAt: now,
+        revokedAt: null,
+      }
+      const session = (tokenHash: string, expiresAt: number) => ({
+        tokenHash,
+        projectId: row.id,
+        keyId: key.id,
+        createdAt: now,
+        expiresAt,
+      })
+      await store.transaction(async (tx) => {
+        await tx.insertApiKey(key)
+        await tx.insertSession(session('a'.repeat(64), now + 1000))
+        await tx.insertSession(session('b'.repeat(64), now - 1))
+        await tx.insertSession(session('c'.repeat(64), now))
+      })
+      expect(await store.transaction((tx) => tx.findSessionByHash('a'.repeat(64)))).toEqual({
+        session: session('a'.repeat(64), now + 1000),
+        key,
+        project: row,
+      })
+      expect(await store.transaction((tx) => tx.findSessionByHash('f'.repeat(64)))).toBe(undefined)
+      // Revoking the key shows in the session's lookup (the caller refuses it).
+      await store.transaction((tx) => tx.revokeApiKey(row.id, key.id, now + 5))
+      const revoked = await store.transaction((tx) => tx.findSessionByHash('a'.repeat(64)))
+      expect(revoked?.key.revokedAt).toBe(now + 5)
+      expect(await store.transaction((tx) => tx.deleteExpiredSessions(now, 1))).toBe(1)
+      expect(await store.transaction((tx) => tx.deleteExpiredSessions(now, 10))).toBe(1)
+      expect(await store.transaction((tx) => tx.findSessionByHash('b'.repeat(64)))).toBe(undefined)
+      expect(await store.transaction((tx) => tx.findSessionByHash('c'.repeat(64)))).toBe(undefined)
+      await store.transaction((tx) => tx.deleteSession('a'.repeat(64)))
+      expect(await store.transaction((tx) => tx.findSessionByHash('a'.repeat(64)))).toBe(undefined)
     })
 
     it('answers ping while open', async () => {

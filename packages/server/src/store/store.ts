@@ -169,6 +169,15 @@ export interface PageOptions {
   startingAfter?: string | undefined
 }
 
+/** A page of customers, optionally only those whose id contains `search`. */
+export interface CustomerListOptions extends PageOptions {
+  /**
+   * Only customers whose id contains this text. ASCII letters match either case; every other
+   * character matches only itself (`%` and `_` are plain characters, not wildcards).
+   */
+  search?: string | undefined
+}
+
 export interface ActivityFilter extends PageOptions {
   customerId?: string | undefined
   agentId?: string | undefined
@@ -189,6 +198,10 @@ export interface UsageQuery {
   groupBy: UsageDimension[]
   since?: number | undefined
   until?: number | undefined
+  /** Only this customer's events. */
+  customerId?: string | undefined
+  /** Only this agent's events. */
+  agentId?: string | undefined
 }
 
 export interface UsageRow {
@@ -198,6 +211,49 @@ export interface UsageRow {
   customerId?: string
   units: number
   events: number
+}
+
+export type DecisionDimension = 'agent' | 'customer' | 'day' | 'reason'
+
+/** Counts of decisions, grouped (the dashboard's blocked-preflight charts). */
+export interface DecisionSummaryQuery {
+  groupBy: DecisionDimension[]
+  /** Only approved (true) or blocked (false) decisions. */
+  approved?: boolean | undefined
+  /** Inclusive, epoch ms. */
+  since?: number | undefined
+  /** Exclusive, epoch ms. */
+  until?: number | undefined
+  customerId?: string | undefined
+  agentId?: string | undefined
+}
+
+export interface DecisionSummaryRow {
+  /** `YYYY-MM-DD` (UTC) when grouped by day. */
+  day?: string
+  agentId?: string
+  customerId?: string
+  /** When grouped by reason: `null` for approved decisions. */
+  reason?: DecisionReason | null
+  /** How many decisions. */
+  decisions: number
+  /** Sum of their estimates. */
+  estimatedUnits: number
+}
+
+/**
+ * A signed-in dashboard browser. The token itself lives only in the browser's cookie; the
+ * store keeps its hash. The session acts with the admin key that signed in, so revoking that
+ * key ends it at once.
+ */
+export interface SessionRow {
+  /** SHA-256 of the session token, hex. */
+  tokenHash: string
+  projectId: string
+  /** The admin key that signed in. */
+  keyId: string
+  createdAt: number
+  expiresAt: number
 }
 
 /** Which open reservations past their expiry to close (all projects when no project). */
@@ -232,7 +288,7 @@ export interface StoreTransaction {
   ensureCustomer(row: CustomerRow): Promise<CustomerRow>
   getCustomer(projectId: string, customerId: string): Promise<CustomerRow | undefined>
   updateCustomer(row: CustomerRow): Promise<void>
-  listCustomers(projectId: string, page: PageOptions): Promise<CustomerRow[]>
+  listCustomers(projectId: string, page: CustomerListOptions): Promise<CustomerRow[]>
 
   ensureRun(row: RunRow): Promise<RunRow>
   getRun(projectId: string, runId: string): Promise<RunRow | undefined>
@@ -268,4 +324,15 @@ export interface StoreTransaction {
   sumGrantUnits(projectId: string, customerId: string, since: number): Promise<number>
 
   usage(projectId: string, query: UsageQuery): Promise<UsageRow[]>
+  /** Decision counts grouped by the query's dimensions, ordered by them. */
+  decisionSummary(projectId: string, query: DecisionSummaryQuery): Promise<DecisionSummaryRow[]>
+
+  insertSession(row: SessionRow): Promise<void>
+  /** The session with this token hash, its key and its project (expired or revoked included). */
+  findSessionByHash(
+    tokenHash: string,
+  ): Promise<{ session: SessionRow; key: ApiKeyRow; project: ProjectRow } | undefined>
+  deleteSession(tokenHash: string): Promise<void>
+  /** Deletes up to `limit` sessions whose `expiresAt <= now`; resolves how many went. */
+  deleteExpiredSessions(now: number, limit: number): Promise<number>
 }
