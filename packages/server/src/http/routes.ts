@@ -1,10 +1,12 @@
 import {
   createGrant,
   createKey,
+  decisionSummary,
   getBalance,
   getCustomer,
   getProject,
   getReservation,
+  getRun,
   listCustomers,
   listDecisions,
   listEvents,
@@ -25,6 +27,7 @@ import {
   customerListSchema,
   customerSchema,
   decisionListSchema,
+  decisionSummarySchema,
   errorSchema,
   eventListSchema,
   grantSchema,
@@ -32,6 +35,7 @@ import {
   projectSchema,
   recordResponseSchema,
   reservationSchema,
+  runSchema,
   usageResponseSchema,
 } from '../schemas/objects.js'
 import {
@@ -39,6 +43,7 @@ import {
   customerPathSchema,
   customerUpdateSchema,
   decisionListQuerySchema,
+  decisionSummaryQuerySchema,
   emptyBodySchema,
   eventListQuerySchema,
   grantRequestSchema,
@@ -47,6 +52,7 @@ import {
   preflightRequestSchema,
   projectUpdateSchema,
   recordRequestSchema,
+  runPathSchema,
   usageQuerySchema,
 } from '../schemas/requests.js'
 import { defineRoute, type Route, type RouteResponse } from './route.js'
@@ -286,6 +292,45 @@ export const keyedRoutes: Route[] = [
     handle: async (tx, input) => ({
       status: 200,
       body: await listDecisions(tx, input.context, input.query),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/decisions/summary',
+    operationId: 'getDecisionSummary',
+    summary: 'Counts of preflight decisions, grouped',
+    description:
+      'E.g. blocked preflights per day: `group_by=day&approved=false`. Grouped by reason, ' +
+      'approved decisions have `reason: null`.',
+    tag: 'Activity',
+    auth: 'admin',
+    query: decisionSummaryQuerySchema,
+    responses: [
+      { status: 200, description: 'Counts.', schema: decisionSummarySchema },
+      ...readErrors,
+    ],
+    handle: async (tx, input) => ({
+      status: 200,
+      body: await decisionSummary(tx, input.context, input.query),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/runs/{run_id}',
+    operationId: 'getRun',
+    summary: 'A run: its ceiling and what it used and holds',
+    description: 'A run is every preflight and record that carried the same run_id.',
+    tag: 'Activity',
+    auth: 'admin',
+    params: runPathSchema,
+    responses: [
+      { status: 200, description: 'The run.', schema: runSchema },
+      ...readErrors,
+      ...errors(404),
+    ],
+    handle: async (tx, input) => ({
+      status: 200,
+      body: await getRun(tx, input.context, input.params.run_id),
     }),
   }),
   defineRoute({

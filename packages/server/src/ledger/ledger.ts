@@ -7,6 +7,7 @@ import type {
   CreatedApiKey,
   Customer,
   Decision,
+  DecisionSummary,
   Event,
   Grant,
   List,
@@ -15,11 +16,14 @@ import type {
   RecordResponse,
   RegisterResponse,
   Reservation,
+  Run,
   UsageResponse,
 } from '../schemas/objects.js'
 import type {
+  CustomerListQuery,
   CustomerUpdate,
   DecisionListQuery,
+  DecisionSummaryQueryInput,
   EventListQuery,
   GrantRequest,
   KeyCreate,
@@ -31,6 +35,7 @@ import type {
 } from '../schemas/requests.js'
 import type {
   ApiKeyRow,
+  DecisionDimension,
   DecisionRow,
   EstimateSource,
   EventRow,
@@ -54,6 +59,7 @@ import {
   toGrant,
   toProject,
   toReservation,
+  toRun,
 } from './wire.js'
 
 /** The project a request acts for and the server's clock for it. */
@@ -417,12 +423,13 @@ export async function getCustomer(
 export async function listCustomers(
   tx: StoreTransaction,
   context: LedgerContext,
-  page: { limit?: number | undefined; starting_after?: string | undefined },
+  page: CustomerListQuery,
 ): Promise<List<Customer>> {
   const limit = page.limit ?? 50
   const rows = await tx.listCustomers(context.project.id, {
     limit,
     startingAfter: page.starting_after,
+    search: page.search,
   })
   const session = new LedgerSession(tx, context.project, context.now)
   const data: Customer[] = []
@@ -557,6 +564,8 @@ export async function usage(
     groupBy,
     since: timeFilter(query.since),
     until: timeFilter(query.until),
+    customerId: query.customer_id,
+    agentId: query.agent_id,
   })
   return {
     group_by: groupBy,
@@ -568,6 +577,48 @@ export async function usage(
       events: row.events,
     })),
   }
+}
+
+/** `GET /v1/decisions/summary`: decision counts grouped by one or two dimensions. */
+export async function decisionSummary(
+  tx: StoreTransaction,
+  context: LedgerContext,
+  query: DecisionSummaryQueryInput,
+): Promise<DecisionSummary> {
+  const groupBy = (query.group_by ?? 'day').split(',') as DecisionDimension[]
+  const rows = await tx.decisionSummary(context.project.id, {
+    groupBy,
+    approved: query.approved === undefined ? undefined : query.approved === 'true',
+    since: timeFilter(query.since),
+    until: timeFilter(query.until),
+    customerId: query.customer_id,
+    agentId: query.agent_id,
+  })
+  return {
+    group_by: groupBy,
+    data: rows.map((row) => ({
+      ...(row.day === undefined ? {} : { day: row.day }),
+      ...(row.agentId === undefined ? {} : { agent_id: row.agentId }),
+      ...(row.customerId === undefined ? {} : { customer_id: row.customerId }),
+      ...(row.reason === undefined ? {} : { reason: row.reason }),
+      decisions: row.decisions,
+      estimated_units: row.estimatedUnits,
+    })),
+  }
+}
+
+/** `GET /v1/runs/{run_id}`: the run's counters under its ceiling (holds past expiry given back). */
+export async function getRun(
+  tx: StoreTransaction,
+  context: LedgerContext,
+  runId: string,
+): Promise<Run> {
+  // Reading must not create a run: look first, then bring the existing one up to date.
+  if ((await tx.getRun(context.project.id, runId)) === undefined) throw notFound('run', 'run_id')
+  const session = new LedgerSession(tx, context.project, context.now)
+  const run = await session.checkedRun(runId)
+  await session.flush()
+  return toRun(run)
 }
 
 async function insertKey(

@@ -8,6 +8,7 @@ import type {
   Grant,
   Project,
   Reservation,
+  Run,
 } from '../schemas/objects.js'
 import type {
   ApiKeyRow,
@@ -17,6 +18,7 @@ import type {
   GrantRow,
   ProjectRow,
   ReservationRow,
+  RunRow,
 } from '../store/store.js'
 
 /** ISO 8601 (UTC) of epoch milliseconds. */
@@ -141,6 +143,18 @@ export function toProject(row: ProjectRow): Project {
     free_units: row.freeUnits,
     upgrade_url: row.upgradeUrl,
     default_ttl_seconds: row.defaultTtlSeconds,
+    created_at: iso(row.createdAt),
+  }
+}
+
+export function toRun(row: RunRow): Run {
+  return {
+    run_id: row.runId,
+    ceiling: row.ceiling,
+    used_units: row.usedUnits,
+    reserved_units: row.reservedUnits,
+    remaining_units:
+      row.ceiling === null ? null : Math.max(0, row.ceiling - row.usedUnits - row.reservedUnits),
     created_at: iso(row.createdAt),
   }
 }

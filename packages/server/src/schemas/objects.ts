@@ -169,6 +169,31 @@ export const usageResponseSchema = z.strictObject({
   ),
 })
 
+export const decisionSummarySchema = z.strictObject({
+  group_by: z.array(z.enum(['agent', 'customer', 'day', 'reason'])),
+  data: z.array(
+    z.strictObject({
+      day: z.string().optional(),
+      agent_id: z.string().optional(),
+      customer_id: z.string().optional(),
+      reason: reason.optional().meta({ description: 'null for approved decisions.' }),
+      decisions: count('Number of decisions.'),
+      estimated_units: count('Sum of their estimates.'),
+    }),
+  ),
+})
+
+export const runSchema = z.strictObject({
+  run_id: z.string(),
+  ceiling: nullableCount('Fixed by the first preflight of the run that named one.'),
+  used_units: count('Units recorded for the run.'),
+  reserved_units: count('Units held by open reservations of the run.'),
+  remaining_units: nullableCount(
+    'max(0, ceiling − used − reserved): what the run may still use; null without a ceiling.',
+  ),
+  created_at: timestamp('When the run was first seen.'),
+})
+
 export const registerResponseSchema = z.strictObject({
   project: projectSchema,
   key: z.string().meta({ description: "The project's first admin key. Shown once." }),
@@ -203,4 +228,6 @@ export type PreflightResponse = z.output<typeof preflightResponseSchema>
 export type RecordResponse = z.output<typeof recordResponseSchema>
 export type UsageResponse = z.output<typeof usageResponseSchema>
 export type RegisterResponse = z.output<typeof registerResponseSchema>
+export type DecisionSummary = z.output<typeof decisionSummarySchema>
+export type Run = z.output<typeof runSchema>
 export type List<Item> = { object: 'list'; data: Item[]; has_more: boolean }

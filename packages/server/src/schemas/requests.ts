@@ -144,6 +144,15 @@ export const idPathSchema = z.strictObject({
 export const customerListQuerySchema = z.strictObject({
   limit: limitQuery().optional(),
   starting_after: identifier('customer_id of the last item of the previous page.').optional(),
+  search: identifier(
+    'Only customers whose customer_id contains this text (ASCII letters in either case; ' +
+      '% and _ are plain characters).',
+  ).optional(),
+})
+
+/** `{run_id}` path parameter. */
+export const runPathSchema = z.strictObject({
+  run_id: identifier('The run.'),
 })
 
 /** `GET /v1/events` query. */
@@ -180,6 +189,33 @@ export const usageQuerySchema = z.strictObject({
     .optional(),
   since: timeQuery('From this time (inclusive).').optional(),
   until: timeQuery('Before this time (exclusive).').optional(),
+  customer_id: identifier("Only this customer's events.").optional(),
+  agent_id: identifier("Only this agent's events.").optional(),
+})
+
+const decisionGroupByMessage =
+  'must be one or two of agent, customer, day, reason, comma-separated (e.g. day,reason)'
+
+/** `GET /v1/decisions/summary` query. */
+export const decisionSummaryQuerySchema = z.strictObject({
+  group_by: z
+    .string({ error: fieldError(decisionGroupByMessage) })
+    .regex(/^(agent|customer|day|reason)(,(agent|customer|day|reason))?$/, {
+      error: decisionGroupByMessage,
+    })
+    .refine((value) => new Set(value.split(',')).size === value.split(',').length, {
+      error: decisionGroupByMessage,
+    })
+    .meta({ description: 'One or two of agent, customer, day, reason. Default day.' })
+    .optional(),
+  approved: z
+    .enum(['true', 'false'], { error: fieldError('must be true or false') })
+    .meta({ description: 'Only approved (true) or blocked (false) decisions.' })
+    .optional(),
+  since: timeQuery('From this time (inclusive).').optional(),
+  until: timeQuery('Before this time (exclusive).').optional(),
+  customer_id: identifier("Only this customer's decisions.").optional(),
+  agent_id: identifier("Only this agent's decisions.").optional(),
 })
 
 /** An empty query (no parameter is known). */
@@ -195,3 +231,5 @@ export type RegisterRequest = z.output<typeof registerRequestSchema>
 export type EventListQuery = z.output<typeof eventListQuerySchema>
 export type DecisionListQuery = z.output<typeof decisionListQuerySchema>
 export type UsageQueryInput = z.output<typeof usageQuerySchema>
+export type CustomerListQuery = z.output<typeof customerListQuerySchema>
+export type DecisionSummaryQueryInput = z.output<typeof decisionSummaryQuerySchema>
