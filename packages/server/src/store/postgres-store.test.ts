@@ -1,0 +1,154 @@
+import { createServer as createTcpServer, type Server } from 'node:net'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createId } from '../ids.js'
+import { postgresMigrations } from './postgres-migrations.js'
+import { openPostgresStore, PostgresStore } from './postgres-store.js'
+import {
+  adminQuery,
+  dropTestSchema,
+  TEST_DATABASE_URL,
+  uniqueIdentifier,
+} from './postgres-test-database.js'
+import type { ProjectRow } from './store.js'
+import { runStoreConformance } from './store-conformance.js'
+import { StoreUnavailableError } from './store-unavailable-error.js'
+
+// Every store of this file gets a schema of its own on the machine's PostgreSQL; all are
+// dropped at the end. No PostgreSQL → these tests fail (never skip).
+const schemas: string[] = []
+afterAll(async () => {
+  for (const schema of schemas) await dropTestSchema(schema)
+})
+
+function newSchema(): string {
+  const schema = uniqueIdentifier('agentbill_store')
+  schemas.push(schema)
+  return schema
+}
+
+runStoreConformance('PostgreSQL', () =>
+  openPostgresStore({ connectionString: TEST_DATABASE_URL, schema: newSchema(), poolSize: 5 }),
+)
+
+const project = (): ProjectRow => ({
+  id: createId('prj'),
+  name: 'p',
+  freeUnits: 1000,
+  upgradeUrl: null,
+  defaultTtlSeconds: 900,
+  createdAt: 0,
+})
+
+/** A TCP port on loopback that refuses connections (listened on once, then closed). */
+async function closedPort(): Promise<number> {
+  const server: Server = createTcpServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return address.port
+}
+
+describe('PostgreSQL store: migrations', () => {
+  it('migrates once when several instances start on a new schema at the same moment', async () => {
+    const schema = newSchema()
+    const stores = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        openPostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 }),
+      ),
+    )
+    const versions = await adminQuery<{ version: number }>(
+      `SELECT version FROM ${schema}.agentbill_migrations ORDER BY version`,
+    )
+    expect(versions.map((row) => row.version)).toEqual(postgresMigrations.map((_, i) => i + 1))
+    // All six work on the same tables.
+    const row = project()
+    await stores[0]?.transaction((tx) => tx.insertProject(row))
+    for (const store of stores) {
+      expect(await store.transaction((tx) => tx.getProject(row.id))).toEqual(row)
+    }
+    await Promise.all(stores.map((store) => store.close()))
+  })
+
+  it('keeps the data of an existing schema and applies nothing twice', async () => {
+    const schema = newSchema()
+    const first = await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })
+    const row = project()
+    await first.transaction((tx) => tx.insertProject(row))
+    await first.close()
+    expect(await first.ping()).toBe(false)
+    await expect(first.transaction((tx) => tx.countProjects())).rejects.toThrow(/closed/)
+    const second = await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })
+    expect(await second.transaction((tx) => tx.getProject(row.id))).toEqual(row)
+    await second.close()
+  })
+
+  it('refuses a schema migrated by a newer server', async () => {
+    const schema = newSchema()
+    const store = await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })
+    await store.close()
+    await adminQuery(
+      `INSERT INTO ${schema}.agentbill_migrations (version) VALUES (${postgresMigrations.length + 1})`,
+    )
+    await expect(
+      openPostgresStore({ connectionString: TEST_DATABASE_URL, schema }),
+    ).rejects.toThrow(/newer than this server knows/)
+  })
+
+  it('refuses a schema name that is not a plain identifier', () => {
+    expect(
+      () => new PostgresStore({ connectionString: TEST_DATABASE_URL, schema: 'x"; DROP' }),
+    ).toThrow(/plain SQL identifier/)
+  })
+})
+
+describe('PostgreSQL store: an unreachable database', () => {
+  it('fails fast with StoreUnavailableError and reports not ready', async () => {
+    const port = await closedPort()
+    const store = new PostgresStore({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/test`,
+      connectTimeoutMs: 1000,
+    })
+    const started = Date.now()
+    await expect(store.transaction((tx) => tx.countProjects())).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    )
+    expect(await store.ping()).toBe(false)
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(store.stats.unavailable).toBeGreaterThan(0)
+    await store.close()
+  })
+
+  it('reopens its connections after the database killed them', async () => {
+    const schema = newSchema()
+    const applicationName = uniqueIdentifier('agentbill_kill')
+    const store = await openPostgresStore({
+      connectionString: TEST_DATABASE_URL,
+      schema,
+      poolSize: 4,
+      applicationName,
+    })
+    const row = project()
+    await store.transaction((tx) => tx.insertProject(row))
+    // Fill the pool with idle connections, then kill them all from outside.
+    await Promise.all(
+      Array.from({ length: 4 }, () =>
+        store.transaction(async (tx) => {
+          await tx.getProject(row.id)
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }),
+      ),
+    )
+    const killed = await adminQuery<{ killed: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1`,
+      [applicationName],
+    )
+    expect(killed.length).toBeGreaterThan(0)
+    // Every transaction after the kill succeeds: a dead pooled connection is replaced.
+    for (let index = 0; index < 8; index++) {
+      expect(await store.transaction((tx) => tx.getProject(row.id))).toEqual(row)
+    }
+    expect(await store.ping()).toBe(true)
+    await store.close()
+  })
+})
