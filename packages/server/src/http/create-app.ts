@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import { hashApiKey } from '../api-key.js'
+import { type DashboardOptions, registerDashboard } from '../dashboard/register-dashboard.js'
 import { ApiError } from '../errors/api-error.js'
 import { createProject } from '../ledger/ledger.js'
 import { Metrics } from '../metrics.js'
@@ -11,7 +12,9 @@ import { identifier } from '../schemas/fields.js'
 import { healthSchema, registerResponseSchema } from '../schemas/objects.js'
 import { emptyBodySchema, emptyQuerySchema, registerRequestSchema } from '../schemas/requests.js'
 import type { Store } from '../store/store.js'
+import { authenticate } from './authenticate.js'
 import { renderDocsPage } from './docs-page.js'
+import { internalClientAddress } from './internal-request.js'
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js'
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js'
 import { type HeaderReader, readJsonBody } from './read-json-body.js'
@@ -36,6 +39,11 @@ export interface AppOptions {
   metrics?: Metrics
   /** Reports the client address of a request (for the register rate limit). */
   clientAddress?: (request: Request, env: unknown) => string
+  /**
+   * The dashboard served at `/` (see `src/dashboard/`), or `false` for the API only.
+   * @default {}
+   */
+  dashboard?: DashboardOptions | false
 }
 
 /** The HTTP application: a Hono app and its fetch handler. */
@@ -51,7 +59,7 @@ export interface App {
   setDraining(draining: boolean): void
 }
 
-type AppEnvironment = { Variables: { requestId: string; route: string } }
+export type AppEnvironment = { Variables: { requestId: string; route: string } }
 
 const idempotencyHeaderSchema = z.object({
   'Idempotency-Key': identifier('Idempotency-Key header'),
@@ -189,7 +197,9 @@ export function createApp(options: AppOptions): App {
   const logger = options.logger
   const metrics = options.metrics ?? new Metrics()
   const registerLimiter = new RateLimiter(options.registerRateLimit)
-  const clientAddress = options.clientAddress ?? (() => 'unknown')
+  const networkAddress = options.clientAddress ?? (() => 'unknown')
+  const clientAddress = (request: Request, env: unknown) =>
+    internalClientAddress(env) ?? networkAddress(request, env)
   let draining = false
   let document: OpenApiDocument | undefined
   let docsPage: string | undefined
@@ -280,14 +290,11 @@ export function createApp(options: AppOptions): App {
       }
       const keyHash = hashApiKey(token)
       const result = await store.transaction(async (tx) => {
-        const found = await tx.findApiKeyByHash(keyHash)
-        if (found === undefined || found.key.revokedAt !== null) {
-          throw new ApiError('authentication_failed', 'Unknown or revoked API key')
-        }
+        const now = clock()
+        const found = await authenticate(tx, token, keyHash, now)
         if (route.auth === 'admin' && found.key.scope !== 'admin') {
           throw new ApiError('permission_denied', 'This endpoint needs an admin key')
         }
-        const now = clock()
         return route.handle(tx, {
           params,
           query,
@@ -348,6 +355,16 @@ export function createApp(options: AppOptions): App {
     docsPage ??= renderDocsPage(openApiDocument())
     return context.html(docsPage)
   })
+
+  if (options.dashboard !== false) {
+    registerDashboard(app, {
+      ...options.dashboard,
+      store,
+      clock,
+      clientAddress,
+      ...(logger === undefined ? {} : { logger }),
+    })
+  }
 
   return {
     hono: app,
