@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { pino } from 'pino'
-import { CLI_USAGE, ConfigError, resolveCliConfig } from './config.js'
+import { CLI_USAGE, ConfigError, describeDatabase, resolveCliConfig } from './config.js'
 import { startServer } from './server.js'
 
 async function main(): Promise<void> {
@@ -30,10 +30,15 @@ async function main(): Promise<void> {
     synchronous: config.synchronous,
     fsync: config.fsync,
     overlapCommits: config.overlapCommits,
+    ...(config.postgresPoolSize === undefined ? {} : { postgresPoolSize: config.postgresPoolSize }),
     logger,
   })
   logger.info(
-    { database: config.database, synchronous: config.synchronous, fsync: config.fsync },
+    {
+      database: describeDatabase(config.database),
+      synchronous: config.synchronous,
+      fsync: config.fsync,
+    },
     'database opened',
   )
   if (server.bootstrapped !== null) {

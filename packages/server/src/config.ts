@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { DEFAULT_DATABASE } from './server.js'
+import { isPostgresUrl } from './store/postgres-store.js'
 
 /** What the CLI runs with, after flags and environment are read. */
 export interface CliConfig {
@@ -9,6 +10,8 @@ export interface CliConfig {
   synchronous: 'FULL' | 'NORMAL'
   fsync: 'background' | 'inline'
   overlapCommits: boolean
+  /** PostgreSQL connections per instance; `undefined` keeps the store's default. */
+  postgresPoolSize: number | undefined
   logLevel: string
   help: boolean
 }
@@ -25,7 +28,11 @@ export const CLI_USAGE = `Usage: agentbill-server [options]
 
   --port <n>          TCP port (env PORT)                              default 8787
   --host <address>    address to listen on (env HOST)                  default 127.0.0.1
-  --database <path>   SQLite file or :memory: (env DATABASE_URL)       default ${DEFAULT_DATABASE}
+  --database <path>   SQLite file or :memory:, or postgres://user@host/db for the
+                      PostgreSQL store (many instances, one ledger) (env DATABASE_URL)
+                                                                       default ${DEFAULT_DATABASE}
+  --pool-size <n>     PostgreSQL connections per instance (env AGENTBILL_PG_POOL_SIZE)
+                                                                       default 10
   --synchronous <m>   FULL (survives power loss) or NORMAL (env AGENTBILL_SQLITE_SYNCHRONOUS)
                                                                        default FULL
   --fsync <how>       FULL's fsync: background (thread pool, event loop keeps going) or
@@ -38,12 +45,23 @@ export const CLI_USAGE = `Usage: agentbill-server [options]
                                instead of committing them alongside it (default 1)
 `
 
-function sqlitePath(value: string): string {
-  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) {
-    throw new ConfigError('PostgreSQL is not supported by this build yet; use a SQLite path')
-  }
+function databaseLocation(value: string): string {
+  // A PostgreSQL URL is passed on whole (pg reads it); anything else is a SQLite path.
+  if (isPostgresUrl(value)) return value
   // DATABASE_URL may be written as a URL (sqlite:./file.db or file:./file.db).
   return value.replace(/^(sqlite|file):(\/\/)?/, '')
+}
+
+/** The database for logs: a PostgreSQL URL's password is masked. */
+export function describeDatabase(database: string): string {
+  if (!isPostgresUrl(database)) return database
+  try {
+    const url = new URL(database)
+    if (url.password !== '') url.password = '***'
+    return url.toString()
+  } catch {
+    return 'postgres://(unparsable URL)'
+  }
 }
 
 /**
@@ -64,6 +82,7 @@ export function resolveCliConfig(
         database: { type: 'string' },
         synchronous: { type: 'string' },
         fsync: { type: 'string' },
+        'pool-size': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -93,15 +112,24 @@ export function resolveCliConfig(
   if (fsync !== 'background' && fsync !== 'inline') {
     throw new ConfigError(`--fsync must be background or inline, got "${fsync}"`)
   }
+  const poolSizeText =
+    (values['pool-size'] as string | undefined) ?? env.AGENTBILL_PG_POOL_SIZE ?? undefined
+  if (
+    poolSizeText !== undefined &&
+    (!/^\d+$/.test(poolSizeText) || Number(poolSizeText) < 1 || Number(poolSizeText) > 1000)
+  ) {
+    throw new ConfigError(`--pool-size must be an integer from 1 to 1000, got "${poolSizeText}"`)
+  }
   return {
     port,
     host: (values.host as string | undefined) ?? env.HOST ?? '127.0.0.1',
-    database: sqlitePath(
+    database: databaseLocation(
       (values.database as string | undefined) ?? env.DATABASE_URL ?? DEFAULT_DATABASE,
     ),
     synchronous,
     fsync,
     overlapCommits: env.AGENTBILL_SQLITE_OVERLAP !== '0',
+    postgresPoolSize: poolSizeText === undefined ? undefined : Number(poolSizeText),
     logLevel: (values['log-level'] as string | undefined) ?? env.LOG_LEVEL ?? 'info',
     help: values.help === true,
   }

@@ -11,6 +11,12 @@ export {
   type ServerOptions,
   startServer,
 } from './server.js'
+export {
+  openPostgresStore,
+  PostgresStore,
+  type PostgresStoreOptions,
+  type PostgresStoreStats,
+} from './store/postgres-store.js'
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js'
 export {
   type ApiKeyRow,
@@ -25,4 +31,5 @@ export {
   StoreConflictError,
   type StoreTransaction,
 } from './store/store.js'
+export { StoreUnavailableError } from './store/store-unavailable-error.js'
 export { VERSION } from './version.js'

@@ -4,6 +4,7 @@ import { type Logger, pino } from 'pino'
 import { type App, createApp } from './http/create-app.js'
 import type { RateLimiterOptions } from './http/rate-limiter.js'
 import { createProject, sweepExpiredReservations } from './ledger/ledger.js'
+import { isPostgresUrl, PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js'
 import { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js'
 import type { Store } from './store/store.js'
 import { VERSION } from './version.js'
@@ -24,10 +25,17 @@ export interface ServerOptions {
    */
   host?: string
   /**
-   * SQLite database file, or `:memory:`. Ignored when `store` is given.
+   * SQLite database file, or `:memory:`; or a `postgres://` URL for the PostgreSQL store
+   * (several instances on one database). Ignored when `store` is given.
    * @default './.agentbill/agentbill.db'
    */
   database?: string
+  /**
+   * PostgreSQL only: connections this instance keeps at most (see
+   * {@link PostgresStoreOptions.poolSize}).
+   * @default 10
+   */
+  postgresPoolSize?: number
   /**
    * SQLite durability: `FULL` survives power loss; `NORMAL` only a process crash.
    * @default 'FULL'
@@ -123,14 +131,20 @@ function defaultLogger(): Logger {
 export function createServer(options: ServerOptions = {}): AgentBillServer {
   const logger = options.logger === false ? undefined : (options.logger ?? defaultLogger())
   const clock = options.clock ?? Date.now
+  const database = options.database ?? DEFAULT_DATABASE
   const store =
     options.store ??
-    openSqliteStore({
-      path: options.database ?? DEFAULT_DATABASE,
-      synchronous: options.synchronous ?? 'FULL',
-      fsync: options.fsync ?? 'background',
-      overlapCommits: options.overlapCommits ?? true,
-    })
+    (isPostgresUrl(database)
+      ? new PostgresStore({
+          connectionString: database,
+          ...(options.postgresPoolSize === undefined ? {} : { poolSize: options.postgresPoolSize }),
+        })
+      : openSqliteStore({
+          path: database,
+          synchronous: options.synchronous ?? 'FULL',
+          fsync: options.fsync ?? 'background',
+          overlapCommits: options.overlapCommits ?? true,
+        }))
   const app = createApp({
     store,
     ...(logger === undefined ? {} : { logger }),
@@ -153,6 +167,7 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
       () => store.groupStats.transactions,
     )
   }
+  if (store instanceof PostgresStore) registerPostgresMetrics(app, store)
   const httpServer = createAdaptorServer({ fetch: app.fetch })
   let sweepTimer: NodeJS.Timeout | undefined
   let sweeping: Promise<unknown> = Promise.resolve()
@@ -231,5 +246,33 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   } catch (error) {
     await server.close()
     throw error
+  }
+}
+
+function registerPostgresMetrics(app: App, store: PostgresStore): void {
+  const gauges = [
+    ['agentbill_store_commits_total', 'Database transactions committed.', 'committed'],
+    [
+      'agentbill_store_retries_total',
+      'Transactions run again after a deadlock, a stale read, an idempotency-key race or a dropped connection.',
+      'retries',
+    ],
+    [
+      'agentbill_store_unavailable_total',
+      'Transactions answered 503 because the database was unreachable.',
+      'unavailable',
+    ],
+    ['agentbill_store_pool_connections', 'Open database connections.', 'total'],
+    ['agentbill_store_pool_waiting', 'Transactions waiting for a database connection.', 'waiting'],
+  ] as const
+  for (const [name, help, field] of gauges) {
+    app.metrics.gauge(name, help, () => {
+      const stats = store.stats
+      if (field === 'retries') {
+        return stats.retriedAfterAbort + stats.retriedAfterConflict + stats.retriedAfterDisconnect
+      }
+      if (field === 'total' || field === 'waiting') return stats.pool[field]
+      return stats[field]
+    })
   }
 }

@@ -70,12 +70,13 @@ const errors = (...statuses: number[]): RouteResponse[] =>
         413: 'Body over 64 KiB.',
         415: 'Content-Type is not application/json.',
         422: 'The idempotency key was used before with other values.',
+        503: 'The database is unreachable: retry after `Retry-After` seconds (keyed writes replay).',
       }[status] ?? 'Error',
     schema: errorSchema,
   }))
 
-const writeErrors = errors(400, 401, 403, 413, 415)
-const readErrors = errors(400, 401, 403)
+const writeErrors = errors(400, 401, 403, 413, 415, 503)
+const readErrors = errors(400, 401, 403, 503)
 
 /** The keyed routes of the API (runtime and management). Public ones live in `create-app.ts`. */
 export const keyedRoutes: Route[] = [

@@ -149,11 +149,14 @@ export class PostgresStore implements Store {
   /** Runs the migrations (once; again on the next call if the database was unreachable). */
   migrate(): Promise<void> {
     this.#migrated ??= (async () => {
-      const client = await this.#connect()
+      const ignore = () => undefined
+      const client = await this.#connect(ignore)
       try {
         await migratePostgres(client, this.#schema)
+        client.off('error', ignore)
         client.release()
       } catch (error) {
+        client.off('error', ignore)
         client.release(true)
         throw classifyPostgresError(error) === 'unavailable'
           ? new StoreUnavailableError('The database is unreachable', { cause: error })
@@ -181,8 +184,18 @@ export class PostgresStore implements Store {
     let conflicts = 0
     let disconnects = 0
     for (;;) {
-      const client = await this.#connect()
-      const tx = new PostgresTransaction(client)
+      // The connection may die between statements (no query to reject it): the next statement
+      // then fails on its own, and the transaction knows why.
+      let lost: Error | undefined
+      const onError = (error: Error) => {
+        lost ??= error
+      }
+      const client = await this.#connect(onError)
+      const tx = new PostgresTransaction(client, () => lost)
+      const release = (destroy?: boolean | Error) => {
+        client.off('error', onError)
+        client.release(destroy)
+      }
       let phase: 'begin' | 'work' | 'commit' = 'begin'
       let caught: unknown
       try {
@@ -190,11 +203,12 @@ export class PostgresStore implements Store {
         phase = 'work'
         const result = await fn(tx)
         // fn may have caught a failed statement's error; the transaction is aborted all the same.
+        if (lost !== undefined) tx.failure ??= { kind: 'unavailable', error: lost }
         if (tx.failure !== undefined) throw storeError(tx.failure)
         phase = 'commit'
         const commit = await client.query('COMMIT')
         if (commit.command !== 'COMMIT') throw new Error(`COMMIT answered ${commit.command}`)
-        client.release()
+        release()
         this.#stats.committed++
         return result
       } catch (error) {
@@ -206,7 +220,7 @@ export class PostgresStore implements Store {
         tx.failure ??
         (phase === 'work' ? undefined : { kind: classifyPostgresError(caught), error: caught })
       if (failure?.kind === 'unavailable') {
-        client.release(true)
+        release(true)
         if (phase !== 'commit' && disconnects === 0) {
           // The connection dropped before COMMIT was sent, so the server rolled back. Once more
           // on a fresh connection (a pooled one may have died while idle).
@@ -222,7 +236,7 @@ export class PostgresStore implements Store {
           { cause: failure.error },
         )
       }
-      await this.#rollback(client)
+      await this.#rollback(client, release)
       if (failure?.kind === 'retry') {
         if (++aborted < MAX_ATTEMPTS_ABORTED) {
           this.#stats.retriedAfterAbort++
@@ -245,22 +259,37 @@ export class PostgresStore implements Store {
     }
   }
 
-  async #rollback(client: PoolClient): Promise<void> {
+  async #rollback(client: PoolClient, release: (destroy?: boolean | Error) => void): Promise<void> {
     try {
       await client.query('ROLLBACK')
-      client.release()
+      release()
     } catch (error) {
-      client.release(error instanceof Error ? error : true)
+      release(error instanceof Error ? error : true)
     }
   }
 
-  async #connect(): Promise<PoolClient> {
-    try {
-      return await this.#pool.connect()
-    } catch (error) {
-      this.#stats.unavailable++
-      throw new StoreUnavailableError('The database is unreachable', { cause: error })
-    }
+  /**
+   * A pooled connection with `onError` listening for its 'error' events. The listener is
+   * attached in pg's callback, synchronously as the pool hands the client over: the pool
+   * removes its own listener then, and the same network read may already carry the server's
+   * "terminating connection" message — unheard, that error would crash the process.
+   */
+  #connect(onError: (error: Error) => void): Promise<PoolClient> {
+    return new Promise((resolve, reject) => {
+      this.#pool.connect((error, client) => {
+        if (error !== undefined && error !== null) {
+          this.#stats.unavailable++
+          reject(new StoreUnavailableError('The database is unreachable', { cause: error }))
+          return
+        }
+        if (client === undefined) {
+          reject(new StoreUnavailableError('The database is unreachable'))
+          return
+        }
+        client.on('error', onError)
+        resolve(client)
+      })
+    })
   }
 
   async ping(): Promise<boolean> {

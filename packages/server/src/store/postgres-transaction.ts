@@ -231,12 +231,21 @@ export class PostgresTransaction implements StoreTransaction {
   /** Projects as this transaction read them, to detect a concurrent change on update. */
   readonly #projectsRead = new Map<string, ProjectRow>()
 
-  constructor(client: PoolClient) {
+  readonly #lostConnection: () => Error | undefined
+
+  /**
+   * @param lostConnection The error the connection emitted while no statement was running
+   *   (it died between statements), if any.
+   */
+  constructor(client: PoolClient, lostConnection: () => Error | undefined = () => undefined) {
     this.#client = client
+    this.#lostConnection = lostConnection
   }
 
   /** Runs one statement; a failure is recorded and thrown as the store's error for it. */
   async #rows(sql: string, values: readonly unknown[] = []): Promise<Row[]> {
+    const lost = this.#lostConnection()
+    if (lost !== undefined) this.failure ??= { kind: 'unavailable', error: lost }
     if (this.failure !== undefined) throw storeError(this.failure)
     try {
       const result = await this.#client.query<Row>({
