@@ -40,6 +40,7 @@ function Bars(props: ChartProps & { geometry: Geometry }) {
   const band = plotWidth / Math.max(days.length, 1)
   const barWidth = Math.max(1, Math.min(56, band * 0.68))
   const y = (value: number) => margin.top + plotHeight - (value / scale.top) * plotHeight
+  // Labelled from the last day back, so today always has its label.
   const labelEvery = Math.max(1, Math.ceil(days.length / geometry.labels))
   return (
     <svg
@@ -90,7 +91,7 @@ function Bars(props: ChartProps & { geometry: Geometry }) {
                 </rect>
               )
             })}
-            {index % labelEvery === 0 ? (
+            {(days.length - 1 - index) % labelEvery === 0 ? (
               <text
                 class="axis-label"
                 x={(margin.left + index * band + band / 2).toFixed(1)}

@@ -12,6 +12,7 @@ import { Flash, Frame, PageHead } from '../components/layout.js'
 import { RangePicker } from '../components/range-picker.js'
 import { RunChart } from '../components/run-chart.js'
 import { StackedBarChart } from '../components/stacked-bar-chart.js'
+import { StatCard } from '../components/stat-card.js'
 import { pathSegment } from '../dashboard-api.js'
 import { type DashboardRouter, errorPage, htmlResponse } from '../dashboard-router.js'
 import { parseDateRange, rangeQuery } from '../date-range.js'
@@ -36,16 +37,6 @@ function recentRuns(decisions: readonly Decision[], events: readonly Event[], ma
   return [...runs.entries()]
     .sort((left, right) => (left[1].last < right[1].last ? 1 : -1))
     .slice(0, max)
-}
-
-function Card(props: { label: string; value: string; note?: string }) {
-  return (
-    <div class="card">
-      <div class="label">{props.label}</div>
-      <div class="value">{props.value}</div>
-      {props.note === undefined ? null : <div class="note">{props.note}</div>}
-    </div>
-  )
 }
 
 /** Agents (usage and blocks per agent), an agent's page, and a run's page. */
@@ -181,10 +172,10 @@ export function registerAgentRoutes(router: DashboardRouter, refreshSeconds: num
         </PageHead>
         {error === null ? null : <Flash kind="error">{error}</Flash>}
         <div class="cards">
-          <Card label="Units used" value={formatCount(units)} note={rangeCaption(range)} />
-          <Card label="Events" value={formatCount(eventCount)} />
-          <Card label="Preflights" value={formatCount(preflights)} />
-          <Card
+          <StatCard label="Units used" value={formatCount(units)} note={rangeCaption(range)} />
+          <StatCard label="Events" value={formatCount(eventCount)} />
+          <StatCard label="Preflights" value={formatCount(preflights)} />
+          <StatCard
             label="Blocked"
             value={formatCount(blockedCount)}
             note={`${formatPercent(blockedCount, preflights)} of preflights`}
@@ -296,14 +287,14 @@ export function registerAgentRoutes(router: DashboardRouter, refreshSeconds: num
       >
         <PageHead title="Run" sub={<span class="mono">{runId}</span>} />
         <div class="cards">
-          <Card
+          <StatCard
             label="Ceiling"
             value={run.ceiling === null ? 'None' : formatCount(run.ceiling)}
             note="fixed by the run's first preflight that named one"
           />
-          <Card label="Used" value={formatCount(run.used_units)} />
-          <Card label="Reserved" value={formatCount(run.reserved_units)} note="open holds" />
-          <Card
+          <StatCard label="Used" value={formatCount(run.used_units)} />
+          <StatCard label="Reserved" value={formatCount(run.reserved_units)} note="open holds" />
+          <StatCard
             label="Left under ceiling"
             value={run.remaining_units === null ? '—' : formatCount(run.remaining_units)}
           />

@@ -3,6 +3,7 @@ import { seriesByTop } from '../chart-series.js'
 import { Flash, Frame, PageHead } from '../components/layout.js'
 import { RangePicker } from '../components/range-picker.js'
 import { StackedBarChart } from '../components/stacked-bar-chart.js'
+import { StatCard } from '../components/stat-card.js'
 import type { DashboardRouter } from '../dashboard-router.js'
 import { htmlResponse } from '../dashboard-router.js'
 import { type DateRange, parseDateRange } from '../date-range.js'
@@ -27,16 +28,6 @@ export function blockedSeries(summary: DecisionSummary, days: readonly string[])
     label: item.label === 'ceiling_exceeded' ? 'Ceiling exceeded' : 'Budget exhausted',
     className: item.label === 'ceiling_exceeded' ? 's-ceiling' : 's-budget',
   }))
-}
-
-function Card(props: { label: string; value: string; note?: string }) {
-  return (
-    <div class="card">
-      <div class="label">{props.label}</div>
-      <div class="value">{props.value}</div>
-      {props.note === undefined ? null : <div class="note">{props.note}</div>}
-    </div>
-  )
 }
 
 /** The overview at `/`: usage and blocks over a range, the top customers and agents, totals. */
@@ -146,16 +137,16 @@ export function registerOverviewRoute(router: DashboardRouter, refreshSeconds: n
           </div>
         ) : null}
         <div class="cards">
-          <Card label="Units used" value={formatCount(units)} />
-          <Card label="Events" value={formatCount(events)} />
-          <Card label="Preflights" value={formatCount(preflights)} />
-          <Card
+          <StatCard label="Units used" value={formatCount(units)} />
+          <StatCard label="Events" value={formatCount(events)} />
+          <StatCard label="Preflights" value={formatCount(preflights)} />
+          <StatCard
             label="Blocked"
             value={formatCount(blocked)}
             note={`${formatPercent(blocked, preflights)} of preflights`}
           />
-          <Card label="Customers" value={formatCount(customers.size)} note="active in range" />
-          <Card label="Agents" value={formatCount(agents.size)} note="active in range" />
+          <StatCard label="Customers" value={formatCount(customers.size)} note="active in range" />
+          <StatCard label="Agents" value={formatCount(agents.size)} note="active in range" />
         </div>
         <section class="panel" aria-labelledby="units-chart">
           <div class="panel-head">
