@@ -1,3 +1,4 @@
+export type { DashboardOptions } from './dashboard/register-dashboard.js'
 export { ApiError, type ApiErrorType } from './errors/api-error.js'
 export { type App, type AppOptions, createApp } from './http/create-app.js'
 export { buildOpenApiDocument, type OpenApiDocument } from './http/openapi.js'

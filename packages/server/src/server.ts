@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server'
 import { type Logger, pino } from 'pino'
+import type { DashboardOptions } from './dashboard/register-dashboard.js'
 import { type App, createApp } from './http/create-app.js'
 import type { RateLimiterOptions } from './http/rate-limiter.js'
 import { createProject, sweepExpiredReservations } from './ledger/ledger.js'
@@ -65,6 +66,11 @@ export interface ServerOptions {
   clock?: () => number
   /** Limits `POST /v1/register` per address. @default { max: 10, windowSeconds: 60 } */
   registerRateLimit?: RateLimiterOptions
+  /**
+   * The dashboard at `/` (sign-in limit, session lifetime, refresh), or `false` for none.
+   * @default {}
+   */
+  dashboard?: DashboardOptions | false
   /**
    * How often expired reservations are swept, in ms (reads expire them too).
    * @default 5000
@@ -152,6 +158,7 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
     ...(options.registerRateLimit === undefined
       ? {}
       : { registerRateLimit: options.registerRateLimit }),
+    ...(options.dashboard === undefined ? {} : { dashboard: options.dashboard }),
     clientAddress: (_request, env) =>
       (env as HttpBindings | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown',
   })

@@ -349,7 +349,7 @@ describe('the dashboard in Chromium', () => {
   })
 
   it('refuses a form posted from another site (and from a same-site page on another port)', async () => {
-    const attacker: Server = createServer((request, response) => {
+    const attacker: Server = createServer((_request, response) => {
       response.setHeader('content-type', 'text/html')
       response.end(
         `<form method="post" action="${server.url}/keys">` +
