@@ -155,3 +155,47 @@ describe('SQLite store specifics', () => {
     await expect(second.transaction((tx) => tx.countProjects())).rejects.toThrow(/closed/)
   })
 })
+
+describe('SQLite activity queries', () => {
+  it('bound their scan by the minId hint (the primary key), not only by created_at', async () => {
+    const store = openSqliteStore({ path: ':memory:' })
+    const projectId = createId('prj')
+    const now = Date.UTC(2026, 0, 1)
+    await store.transaction(async (tx) => {
+      await tx.insertProject({
+        id: projectId,
+        name: 'p',
+        freeUnits: 1000,
+        upgradeUrl: null,
+        defaultTtlSeconds: 900,
+        createdAt: now,
+      })
+      for (const [id, units] of [
+        ['evt_A', 1],
+        ['evt_B', 2],
+      ] as const) {
+        await tx.insertEvent({
+          id,
+          projectId,
+          customerId: 'c',
+          agentId: 'a',
+          runId: null,
+          units,
+          metadata: {},
+          idempotencyKey: null,
+          reservationId: null,
+          reservationStatus: null,
+          remainingUnits: null,
+          overageUnits: 0,
+          createdAt: now,
+        })
+      }
+    })
+    // Used as given: a row below the hint is not read (which is what makes it fast).
+    const listed = await store.transaction((tx) =>
+      tx.listEvents(projectId, { limit: 10, minId: 'evt_B' }),
+    )
+    expect(listed.map((item) => item.id)).toEqual(['evt_B'])
+    await store.close()
+  })
+})

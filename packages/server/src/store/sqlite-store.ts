@@ -367,6 +367,11 @@ export class SqliteStore implements Store {
     const activityWhere = (projectId: string, filter: ActivityFilter) => {
       const clauses = ['project_id = ?']
       const parameters: unknown[] = [projectId]
+      if (filter.minId !== undefined) {
+        // A range on the primary key (project_id, id): a recent range skips older rows.
+        clauses.push('id >= ?')
+        parameters.push(filter.minId)
+      }
       if (filter.customerId !== undefined) {
         clauses.push('customer_id = ?')
         parameters.push(filter.customerId)
@@ -779,6 +784,7 @@ export class SqliteStore implements Store {
           until: query.until,
           customerId: query.customerId,
           agentId: query.agentId,
+          minId: query.minId,
         })
         const rows = all(
           `SELECT ${columns.join(', ')}, sum(units) AS units, count(*) AS events FROM events
@@ -812,6 +818,7 @@ export class SqliteStore implements Store {
           until: query.until,
           customerId: query.customerId,
           agentId: query.agentId,
+          minId: query.minId,
         })
         if (query.approved !== undefined) {
           clauses.push('approved = ?')

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createId } from '../ids.js'
+import { createId, idLowerBound } from '../ids.js'
 import type {
   CustomerRow,
   DecisionRow,
@@ -377,6 +377,32 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
       expect(
         await store.transaction((tx) => tx.listDecisions(row.id, { limit: 10, approved: true })),
       ).toEqual([])
+    })
+
+    it('answers the same with or without the minId hint that goes with since', async () => {
+      const row = await seedProject()
+      // Rows as the ledger writes them: an id's time part is never before its created_at.
+      const rows = [0, 1, 2, 3].map((index) =>
+        event(row.id, {
+          id: createId('evt', now + index * 60_000),
+          createdAt: now + index * 60_000,
+          units: index + 1,
+        }),
+      )
+      await store.transaction(async (tx) => {
+        for (const item of rows) await tx.insertEvent(item)
+      })
+      const since = now + 60_000
+      const minId = idLowerBound('evt', since)
+      const listed = (filter: { minId?: string }) =>
+        store.transaction(async (tx) =>
+          (await tx.listEvents(row.id, { limit: 10, since, ...filter })).map((item) => item.units),
+        )
+      expect(await listed({ minId })).toEqual([4, 3, 2])
+      expect(await listed({ minId })).toEqual(await listed({}))
+      expect(
+        await store.transaction((tx) => tx.usage(row.id, { groupBy: ['agent'], since, minId })),
+      ).toEqual([{ agentId: 'agent', units: 9, events: 3 }])
     })
 
     it('filters usage by customer and agent', async () => {

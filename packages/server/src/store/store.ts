@@ -186,6 +186,13 @@ export interface ActivityFilter extends PageOptions {
   since?: number | undefined
   /** Exclusive, epoch ms. */
   until?: number | undefined
+  /**
+   * A hint that comes with `since`: no row the ledger wrote with `created_at >= since` has an
+   * id below this (an id's time part is never before its `created_at`). A store may add
+   * `id >= minId` to bound its scan by the primary key (the last 14 days then cost 14 days of
+   * rows, not the whole history), or ignore it; the answer is the same.
+   */
+  minId?: string | undefined
 }
 
 export interface DecisionFilter extends ActivityFilter {
@@ -202,6 +209,8 @@ export interface UsageQuery {
   customerId?: string | undefined
   /** Only this agent's events. */
   agentId?: string | undefined
+  /** As {@link ActivityFilter.minId}. */
+  minId?: string | undefined
 }
 
 export interface UsageRow {
@@ -226,6 +235,8 @@ export interface DecisionSummaryQuery {
   until?: number | undefined
   customerId?: string | undefined
   agentId?: string | undefined
+  /** As {@link ActivityFilter.minId}. */
+  minId?: string | undefined
 }
 
 export interface DecisionSummaryRow {
