@@ -139,4 +139,9 @@ export const sqliteMigrations: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX sessions_expiry ON sessions (expires_at);
   `,
+  // 3: blocked decisions, newest first (the dashboard's "Blocked" list and charts). Partial:
+  // approved decisions, the hot path, write no entry.
+  `
+  CREATE INDEX decisions_blocked ON decisions (project_id, id) WHERE approved = 0;
+  `,
 ]

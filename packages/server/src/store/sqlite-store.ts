@@ -399,6 +399,13 @@ export class SqliteStore implements Store {
       return { clauses, parameters }
     }
 
+    // Blocked decisions are few: read them through their partial index (migration 3). SQLite
+    // would otherwise scan the primary key (the table itself, so it looks as cheap without
+    // statistics) through every approved decision. The index's condition is written as a
+    // literal (`approved = 0`) in the query, so INDEXED BY always applies.
+    const blockedOnly = (approved: boolean | undefined) =>
+      approved === false ? 'INDEXED BY decisions_blocked' : ''
+
     const insertCustomer = (row: CustomerRow) =>
       run(
         `INSERT INTO customers (project_id, customer_id, free_units, limit_units, unlimited, period,
@@ -728,11 +735,11 @@ export class SqliteStore implements Store {
       listDecisions: async (projectId, filter: DecisionFilter) => {
         const { clauses, parameters } = activityWhere(projectId, filter)
         if (filter.approved !== undefined) {
-          clauses.push('approved = ?')
-          parameters.push(filter.approved ? 1 : 0)
+          clauses.push(filter.approved ? 'approved = 1' : 'approved = 0')
         }
         return all(
-          `SELECT * FROM decisions WHERE ${clauses.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+          `SELECT * FROM decisions ${blockedOnly(filter.approved)}
+           WHERE ${clauses.join(' AND ')} ORDER BY id DESC LIMIT ?`,
           ...parameters,
           filter.limit + 1,
         ).map(toDecision)
@@ -821,12 +828,12 @@ export class SqliteStore implements Store {
           minId: query.minId,
         })
         if (query.approved !== undefined) {
-          clauses.push('approved = ?')
-          parameters.push(query.approved ? 1 : 0)
+          clauses.push(query.approved ? 'approved = 1' : 'approved = 0')
         }
         const rows = all(
           `SELECT ${query.groupBy.map((dimension) => columnOf[dimension]).join(', ')},
-             count(*) AS decisions, sum(estimated_units) AS estimated_units FROM decisions
+             count(*) AS decisions, sum(estimated_units) AS estimated_units
+           FROM decisions ${blockedOnly(query.approved)}
            WHERE ${clauses.join(' AND ')} GROUP BY ${names.join(', ')} ORDER BY ${names.join(', ')}`,
           ...parameters,
         )
