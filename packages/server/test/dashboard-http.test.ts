@@ -215,6 +215,35 @@ describe('sign in and sessions', () => {
     expect((await browser.post('/sign-in', { _csrf: token, key: adminKey })).status).toBe(303)
   })
 
+  it("signs up through POST /v1/register, counted against the browser's address, not the server's", async () => {
+    app = createApp({
+      store,
+      clock: () => now,
+      registerRateLimit: { max: 1, windowSeconds: 60 },
+      clientAddress: (request) => request.headers.get('x-test-address') ?? 'no address',
+    })
+    for (const address of ['10.0.0.1', '10.0.0.2']) {
+      const browser = new Browser()
+      browser.headers['x-test-address'] = address
+      const token = await browser.formToken('/sign-up')
+      const response = await browser.post('/sign-up', {
+        _csrf: token,
+        project_name: `P ${address}`,
+      })
+      expect(response.status, address).toBe(201)
+      const html = await response.text()
+      expect(html).toMatch(/id="new-admin-key">agb_[0-9A-Za-z]{32}</)
+      expect(browser.cookies.has('agentbill_session')).toBe(true)
+      expect(await (await browser.fetch('/')).text()).toContain(`P ${address}`)
+    }
+    const again = new Browser()
+    again.headers['x-test-address'] = '10.0.0.1'
+    const token = await again.formToken('/sign-up')
+    const limited = await again.post('/sign-up', { _csrf: token, project_name: 'third' })
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+  })
+
   it('ends the session at once when its key is revoked, on the pages and on the API', async () => {
     const browser = new Browser()
     await browser.signIn()
