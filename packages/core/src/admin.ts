@@ -11,6 +11,7 @@ import {
 } from './resources/api-key'
 import {
   type Customer,
+  type CustomerListParams,
   type CustomerUpdateParams,
   type CustomerWire,
   customerUpdateBody,
@@ -22,6 +23,13 @@ import {
   type DecisionWire,
   toDecision,
 } from './resources/decision'
+import {
+  type DecisionSummary,
+  type DecisionSummaryParams,
+  type DecisionSummaryWire,
+  decisionSummaryQuery,
+  toDecisionSummary,
+} from './resources/decision-summary'
 import {
   type EventListParams,
   filterQuery,
@@ -44,6 +52,7 @@ import {
   projectUpdateBody,
   toProject,
 } from './resources/project'
+import { type Run, type RunWire, toRun } from './resources/run'
 import {
   toUsageSummary,
   type UsageParams,
@@ -51,7 +60,7 @@ import {
   type UsageWire,
   usageQuery,
 } from './resources/usage'
-import { checkIdentifier, checkOptionalBoolean } from './validate'
+import { checkIdentifier, checkOptionalBoolean, checkOptionalIdentifier } from './validate'
 
 /**
  * The management API (needs an `admin` key): customers and their limits, grants, the event and
@@ -69,13 +78,19 @@ export class AgentBillAdmin {
 
   /** Customers: list, read, and set budgets (`limitUnits`, `unlimited`, `period`). */
   readonly customers = {
-    /** Customers by id, ascending. */
-    list: async (params: ListParams = {}, options?: RequestOptions): Promise<Page<Customer>> =>
+    /** Customers by id, ascending; `search` keeps those whose id contains the text. */
+    list: async (
+      params: CustomerListParams = {},
+      options?: RequestOptions,
+    ): Promise<Page<Customer>> =>
       toPage(
         await this.#http.send<ListWire<CustomerWire>>({
           method: 'GET',
           path: '/v1/customers',
-          query: listQuery({ ...params }, [], 'customers.list'),
+          query: {
+            ...listQuery({ ...params }, ['search'], 'customers.list'),
+            search: checkOptionalIdentifier('search', params.search),
+          },
           options,
         }),
         toCustomer,
@@ -141,8 +156,34 @@ export class AgentBillAdmin {
       ),
   }
 
+  /** Runs: what one run used and holds under its ceiling. */
+  readonly runs = {
+    /** One run by id; 404 for a run never seen. */
+    get: async (runId: string, options?: RequestOptions): Promise<Run> =>
+      toRun(
+        await this.#http.send<RunWire>({
+          method: 'GET',
+          path: `/v1/runs/${encodeId('runId', runId)}`,
+          options,
+        }),
+      ),
+  }
+
   /** The preflight decision log (approved and blocked). */
   readonly decisions = {
+    /** Decisions counted by day, agent, customer and/or reason (blocked per day: `{ approved: false }`). */
+    summary: async (
+      params: DecisionSummaryParams = {},
+      options?: RequestOptions,
+    ): Promise<DecisionSummary> =>
+      toDecisionSummary(
+        await this.#http.send<DecisionSummaryWire>({
+          method: 'GET',
+          path: '/v1/decisions/summary',
+          query: decisionSummaryQuery(params),
+          options,
+        }),
+      ),
     /** Decisions, newest first. */
     list: async (
       params: DecisionListParams = {},

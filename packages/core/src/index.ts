@@ -21,8 +21,14 @@ export type { FlushResult } from './record-queue'
 export type { RequestOptions } from './request-options'
 export type { ApiKey, CreatedApiKey, KeyCreateParams, KeyScope } from './resources/api-key'
 export type { Balance, BudgetPeriod } from './resources/balance'
-export type { Customer, CustomerUpdateParams } from './resources/customer'
+export type { Customer, CustomerListParams, CustomerUpdateParams } from './resources/customer'
 export type { Decision, DecisionListParams } from './resources/decision'
+export type {
+  DecisionDimension,
+  DecisionSummary,
+  DecisionSummaryParams,
+  DecisionSummaryRow,
+} from './resources/decision-summary'
 export type { EventListParams, UsageEvent } from './resources/event'
 export type { Grant, GrantCreateParams } from './resources/grant'
 export type { ListParams, Page } from './resources/list'
@@ -45,6 +51,7 @@ export type {
 export type { RegisterParams, Registration } from './resources/register'
 export { register } from './resources/register'
 export type { Reservation, ReservationStatus } from './resources/reservation'
+export type { Run } from './resources/run'
 export type { UsageDimension, UsageParams, UsageRow, UsageSummary } from './resources/usage'
 export type { RunScope } from './run-scope'
 export { canScopeRuns, currentRun } from './run-scope'

@@ -7,6 +7,7 @@ import {
   checkOptionalUnits,
 } from '../validate'
 import { type Balance, type BalanceWire, type BudgetPeriod, toBalance } from './balance'
+import type { ListParams } from './list'
 
 /** A customer of the project: its budget settings and its balance now. */
 export interface Customer {
@@ -18,6 +19,12 @@ export interface Customer {
   metadata: Record<string, unknown>
   createdAt: string
   balance: Balance
+}
+
+/** Pagination and search of `bill.admin.customers.list`. */
+export interface CustomerListParams extends ListParams {
+  /** Only customers whose id contains this text (ASCII letters in either case). */
+  search?: string
 }
 
 /** Changes to a customer's budget; the customer is created when it does not exist yet. */

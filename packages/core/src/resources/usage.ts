@@ -1,5 +1,5 @@
 import { AgentBillValidationError } from '../errors/agent-bill-validation-error'
-import { checkKnownKeys, checkOptionalTime } from '../validate'
+import { checkKnownKeys, checkOptionalIdentifier, checkOptionalTime } from '../validate'
 
 /** A dimension usage can be summed by. */
 export type UsageDimension = 'agent' | 'customer' | 'day'
@@ -10,6 +10,10 @@ export interface UsageParams {
   groupBy: UsageDimension | readonly UsageDimension[]
   since?: Date | string
   until?: Date | string
+  /** Only this customer's usage. */
+  customerId?: string
+  /** Only this agent's usage. */
+  agentId?: string
 }
 
 /** One row of a usage sum; the grouped dimensions are set. */
@@ -59,7 +63,7 @@ const DIMENSIONS: readonly UsageDimension[] = ['agent', 'customer', 'day']
 
 /** Checks the arguments and builds the query. */
 export function usageQuery(params: UsageParams): Record<string, string | undefined> {
-  checkKnownKeys(params, ['groupBy', 'since', 'until'], 'usage')
+  checkKnownKeys(params, ['groupBy', 'since', 'until', 'customerId', 'agentId'], 'usage')
   const groupBy = typeof params.groupBy === 'string' ? [params.groupBy] : params.groupBy
   if (
     !Array.isArray(groupBy) ||
@@ -73,5 +77,7 @@ export function usageQuery(params: UsageParams): Record<string, string | undefin
     group_by: groupBy.join(','),
     since: checkOptionalTime('since', params.since),
     until: checkOptionalTime('until', params.until),
+    customer_id: checkOptionalIdentifier('customerId', params.customerId),
+    agent_id: checkOptionalIdentifier('agentId', params.agentId),
   }
 }
