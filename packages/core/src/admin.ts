@@ -44,7 +44,7 @@ import {
   grantCreateBody,
   toGrant,
 } from './resources/grant'
-import { type ListParams, type ListWire, listQuery, type Page, toPage } from './resources/list'
+import { type ListWire, listQuery, type Page, toPage } from './resources/list'
 import {
   type Project,
   type ProjectUpdateParams,
