@@ -26,8 +26,16 @@ function newSchema(): string {
   return schema
 }
 
-runStoreConformance('PostgreSQL', () =>
+runStoreConformance('PostgreSQL, pipelined', () =>
   openPostgresStore({ connectionString: TEST_DATABASE_URL, schema: newSchema(), poolSize: 5 }),
+)
+runStoreConformance('PostgreSQL, one statement at a time', () =>
+  openPostgresStore({
+    connectionString: TEST_DATABASE_URL,
+    schema: newSchema(),
+    poolSize: 5,
+    pipeline: false,
+  }),
 )
 
 const project = (): ProjectRow => ({
@@ -149,6 +157,50 @@ describe('PostgreSQL store: an unreachable database', () => {
       expect(await store.transaction((tx) => tx.getProject(row.id))).toEqual(row)
     }
     expect(await store.ping()).toBe(true)
+    await store.close()
+  })
+})
+
+describe('PostgreSQL store: expiry after a customer read', () => {
+  it('still expires a due hold this transaction inserted after reading the customer', async () => {
+    const store = await openPostgresStore({
+      connectionString: TEST_DATABASE_URL,
+      schema: newSchema(),
+    })
+    const row = project()
+    await store.transaction((tx) => tx.insertProject(row))
+    const expired = await store.transaction(async (tx) => {
+      await tx.ensureCustomer({
+        projectId: row.id,
+        customerId: 'c1',
+        freeUnits: 1000,
+        limitUnits: null,
+        unlimited: false,
+        period: 'none',
+        metadata: {},
+        periodStart: null,
+        usedUnits: 0,
+        reservedUnits: 0,
+        grantUnits: 0,
+        createdAt: 0,
+      })
+      // Nothing is due when the customer is read; then a hold that is already due arrives.
+      expect(await tx.expireReservations({ projectId: row.id, now: 1000 })).toEqual([])
+      await tx.insertReservation({
+        id: createId('rsv'),
+        projectId: row.id,
+        customerId: 'c1',
+        agentId: 'a',
+        runId: null,
+        units: 4,
+        status: 'open',
+        expiresAt: 500,
+        createdAt: 0,
+        closedAt: null,
+      })
+      return tx.expireReservations({ projectId: row.id, now: 1000 })
+    })
+    expect(expired.map((item) => item.units)).toEqual([4])
     await store.close()
   })
 })

@@ -232,33 +232,101 @@ export class PostgresTransaction implements StoreTransaction {
   readonly #projectsRead = new Map<string, ProjectRow>()
 
   readonly #lostConnection: () => Error | undefined
+  /** The connection's socket while statements are being gathered into one write. */
+  readonly #socket: Corkable | undefined
+  #corked = false
 
   /**
    * @param lostConnection The error the connection emitted while no statement was running
    *   (it died between statements), if any.
+   * @param pipelined Whether the connection is in pg's pipeline mode (statements are written
+   *   without waiting for the previous answer), so that writes can be gathered.
    */
-  constructor(client: PoolClient, lostConnection: () => Error | undefined = () => undefined) {
+  constructor(
+    client: PoolClient,
+    lostConnection: () => Error | undefined = () => undefined,
+    pipelined = false,
+  ) {
     this.#client = client
     this.#lostConnection = lostConnection
+    this.#socket = pipelined ? socketOf(client) : undefined
   }
 
-  /** Runs one statement; a failure is recorded and thrown as the store's error for it. */
-  async #rows(sql: string, values: readonly unknown[] = []): Promise<Row[]> {
+  /**
+   * Holds the statements sent from now on in the socket's buffer until {@link flush}: pg
+   * writes each statement with its own system call, and on this kind of machine each write
+   * to a loopback socket costs tens of microseconds, a large share of a request. pg has no
+   * batch API; corking its socket is what it does itself around one statement's messages.
+   */
+  gather(): void {
+    if (this.#socket === undefined || this.#corked) return
+    this.#socket.cork()
+    this.#corked = true
+  }
+
+  /** Writes what {@link gather} held, in one system call. */
+  flush(): void {
+    if (!this.#corked) return
+    this.#corked = false
+    this.#socket?.uncork()
+  }
+
+  /** Records the first failure: after it, PostgreSQL has aborted the transaction. */
+  fail(error: unknown): TransactionFailure {
+    this.failure ??= { kind: classifyPostgresError(error), error }
+    return this.failure
+  }
+
+  #checkConnection(): void {
     const lost = this.#lostConnection()
     if (lost !== undefined) this.failure ??= { kind: 'unavailable', error: lost }
     if (this.failure !== undefined) throw storeError(this.failure)
+  }
+
+  /** Runs one statement and waits for its rows; a failure is thrown as the store's error. */
+  async #rows(sql: string, values: readonly unknown[] = []): Promise<Row[]> {
+    this.#checkConnection()
     try {
-      const result = await this.#client.query<Row>({
+      const answer = this.#client.query<Row>({
         name: statementName(sql),
         text: sql,
         values: values as unknown[],
       })
-      return result.rows
+      // This statement waits for its answer: everything gathered before it leaves with it.
+      this.flush()
+      return (await answer).rows
     } catch (error) {
-      const failure = { kind: classifyPostgresError(error), error }
-      this.failure = failure
-      throw storeError(failure)
+      // The first failure is the cause; later statements only fail because it aborted.
+      throw storeError(this.fail(error))
     }
+  }
+
+  /**
+   * Sends a write whose result nobody reads, without waiting for it. On a pipelined
+   * connection it leaves at once, ahead of the next statement, so a request's trailing
+   * writes and its COMMIT share one round trip (and the rows it locked are held that much
+   * shorter). Statements still run in order; a failure is recorded, so a later statement or
+   * the COMMIT fails with it as the cause. Only for writes that cannot meet a concurrent
+   * idempotency key: the ledger must see those conflicts where it makes them.
+   */
+  #send(sql: string, values: readonly unknown[]): void {
+    this.#checkConnection()
+    this.gather()
+    this.#client.query({ name: statementName(sql), text: sql, values: values as unknown[] }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.fail(error)
+      },
+    )
+  }
+
+  /**
+   * An insert that carries an idempotency key waits for its answer, so that a concurrent
+   * twin surfaces here as a {@link StoreConflictError}; one without a key is only sent.
+   */
+  async #insert(key: string | null, sql: string, values: readonly unknown[]): Promise<void> {
+    if (key === null) this.#send(sql, values)
+    else await this.#rows(sql, values)
   }
 
   async #one(sql: string, values: readonly unknown[]): Promise<Row | undefined> {
@@ -267,9 +335,9 @@ export class PostgresTransaction implements StoreTransaction {
 
   /** Marks the transaction for a retry (the work it did was based on a stale read). */
   #stale(message: string): never {
-    const failure = { kind: 'retry' as const, error: new Error(message) }
-    this.failure = failure
-    throw failure.error
+    const error = new Error(message)
+    this.failure ??= { kind: 'retry', error }
+    throw error
   }
 
   async countProjects(): Promise<number> {
@@ -280,7 +348,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertProject(row: ProjectRow): Promise<void> {
-    await this.#rows(
+    this.#send(
       `INSERT INTO projects (id, name, free_units, upgrade_url, default_ttl_seconds, created_at)
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [row.id, row.name, row.freeUnits, row.upgradeUrl, row.defaultTtlSeconds, row.createdAt],
@@ -330,7 +398,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertApiKey(row: ApiKeyRow): Promise<void> {
-    await this.#rows(
+    this.#send(
       `INSERT INTO api_keys (id, project_id, name, scope, key_hash, prefix, last4, created_at, revoked_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -384,7 +452,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async revokeApiKey(projectId: string, id: string, revokedAt: number): Promise<void> {
-    await this.#rows(
+    this.#send(
       'UPDATE api_keys SET revoked_at = $3 WHERE project_id = $1 AND id = $2 AND revoked_at IS NULL',
       [projectId, id, revokedAt],
     )
@@ -432,7 +500,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async updateCustomer(row: CustomerRow): Promise<void> {
-    await this.#rows(
+    this.#send(
       `UPDATE customers SET free_units = $3, limit_units = $4, unlimited = $5, period = $6,
          metadata = $7, period_start = $8, used_units = $9, reserved_units = $10, grant_units = $11
        WHERE project_id = $1 AND customer_id = $2`,
@@ -496,7 +564,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async updateRun(row: RunRow): Promise<void> {
-    await this.#rows(
+    this.#send(
       `UPDATE runs SET ceiling = $3, used_units = $4, reserved_units = $5
        WHERE project_id = $1 AND run_id = $2`,
       [row.projectId, row.runId, row.ceiling, row.usedUnits, row.reservedUnits],
@@ -504,7 +572,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertReservation(row: ReservationRow): Promise<void> {
-    await this.#rows(
+    this.#send(
       `INSERT INTO reservations (id, project_id, customer_id, agent_id, run_id, units, status,
          expires_at, created_at, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
@@ -536,7 +604,7 @@ export class PostgresTransaction implements StoreTransaction {
     status: Exclude<ReservationStatus, 'open'>,
     closedAt: number,
   ): Promise<void> {
-    await this.#rows(
+    this.#send(
       `UPDATE reservations SET status = $3, closed_at = $4
        WHERE project_id = $1 AND id = $2 AND status = 'open'`,
       [projectId, id, status, closedAt],
@@ -644,7 +712,8 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertEvent(row: EventRow): Promise<void> {
-    await this.#rows(
+    await this.#insert(
+      row.idempotencyKey,
       `INSERT INTO events (id, project_id, customer_id, agent_id, run_id, units, metadata,
          idempotency_key, reservation_id, reservation_status, remaining_units, overage_units, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
@@ -707,7 +776,8 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertDecision(row: DecisionRow): Promise<void> {
-    await this.#rows(
+    await this.#insert(
+      row.idempotencyKey,
       `INSERT INTO decisions (id, project_id, customer_id, agent_id, run_id, approved, reason,
          estimated_units, estimate_source, ceiling, remaining_units, run_remaining_units,
          reservation_id, expires_at, idempotency_key, request_digest, created_at)
@@ -758,7 +828,8 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertGrant(row: GrantRow): Promise<void> {
-    await this.#rows(
+    await this.#insert(
+      row.idempotencyKey,
       `INSERT INTO grants (id, project_id, customer_id, units, reason, idempotency_key, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [
@@ -852,7 +923,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertSession(row: SessionRow): Promise<void> {
-    await this.#rows(
+    this.#send(
       `INSERT INTO sessions (token_hash, project_id, key_id, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5)`,
       [row.tokenHash, row.projectId, row.keyId, row.createdAt, row.expiresAt],
@@ -889,7 +960,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    await this.#rows('DELETE FROM sessions WHERE token_hash = $1', [tokenHash])
+    this.#send('DELETE FROM sessions WHERE token_hash = $1', [tokenHash])
   }
 
   async deleteExpiredSessions(now: number, limit: number): Promise<number> {
@@ -938,4 +1009,19 @@ function pairKey(projectId: string, id: string): string {
 /** Byte order, as SQLite and `COLLATE "C"` compare (ids are ASCII). */
 function compare(left: string, right: string): number {
   return left < right ? -1 : left > right ? 1 : 0
+}
+
+/** The part of a socket that {@link PostgresTransaction.gather} uses. */
+interface Corkable {
+  cork(): void
+  uncork(): void
+}
+
+/** pg's socket of a client (`client.connection.stream`), when it can be corked. */
+function socketOf(client: PoolClient): Corkable | undefined {
+  const stream = (client as unknown as { connection?: { stream?: Partial<Corkable> } }).connection
+    ?.stream
+  return typeof stream?.cork === 'function' && typeof stream.uncork === 'function'
+    ? (stream as Corkable)
+    : undefined
 }
