@@ -211,15 +211,16 @@ export class PostgresStore implements Store {
       let phase: 'begin' | 'work' | 'commit' = 'begin'
       let caught: unknown
       try {
-        // Not awaited: on a pipelined connection BEGIN leaves with the first statement.
-        // Its failure is recorded before any later answer (answers come in order).
+        // Pipelined, BEGIN is not awaited: it leaves with the first statement, and its failure
+        // is recorded before any later answer (answers come in order).
         tx.gather()
-        client.query('BEGIN ISOLATION LEVEL READ COMMITTED').then(
+        const begin = client.query('BEGIN ISOLATION LEVEL READ COMMITTED').then(
           () => undefined,
           (error: unknown) => {
             tx.fail(error)
           },
         )
+        if (!tx.pipelined) await begin
         phase = 'work'
         const result = await fn(tx)
         // fn may have caught a failed statement's error; the transaction is aborted all the same.

@@ -309,7 +309,12 @@ export class PostgresTransaction implements StoreTransaction {
    * the COMMIT fails with it as the cause. Only for writes that cannot meet a concurrent
    * idempotency key: the ledger must see those conflicts where it makes them.
    */
-  #send(sql: string, values: readonly unknown[]): void {
+  async #send(sql: string, values: readonly unknown[]): Promise<void> {
+    // Without pipelining a statement waits its turn anyway (pg deprecates queueing them).
+    if (this.#socket === undefined) {
+      await this.#rows(sql, values)
+      return
+    }
     this.#checkConnection()
     this.gather()
     this.#client.query({ name: statementName(sql), text: sql, values: values as unknown[] }).then(
@@ -320,12 +325,17 @@ export class PostgresTransaction implements StoreTransaction {
     )
   }
 
+  /** Whether statements go out without waiting for the previous answer (pg's pipeline mode). */
+  get pipelined(): boolean {
+    return this.#socket !== undefined
+  }
+
   /**
    * An insert that carries an idempotency key waits for its answer, so that a concurrent
    * twin surfaces here as a {@link StoreConflictError}; one without a key is only sent.
    */
   async #insert(key: string | null, sql: string, values: readonly unknown[]): Promise<void> {
-    if (key === null) this.#send(sql, values)
+    if (key === null) await this.#send(sql, values)
     else await this.#rows(sql, values)
   }
 
@@ -348,7 +358,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertProject(row: ProjectRow): Promise<void> {
-    this.#send(
+    await this.#send(
       `INSERT INTO projects (id, name, free_units, upgrade_url, default_ttl_seconds, created_at)
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [row.id, row.name, row.freeUnits, row.upgradeUrl, row.defaultTtlSeconds, row.createdAt],
@@ -398,7 +408,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertApiKey(row: ApiKeyRow): Promise<void> {
-    this.#send(
+    await this.#send(
       `INSERT INTO api_keys (id, project_id, name, scope, key_hash, prefix, last4, created_at, revoked_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
@@ -452,7 +462,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async revokeApiKey(projectId: string, id: string, revokedAt: number): Promise<void> {
-    this.#send(
+    await this.#send(
       'UPDATE api_keys SET revoked_at = $3 WHERE project_id = $1 AND id = $2 AND revoked_at IS NULL',
       [projectId, id, revokedAt],
     )
@@ -500,7 +510,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async updateCustomer(row: CustomerRow): Promise<void> {
-    this.#send(
+    await this.#send(
       `UPDATE customers SET free_units = $3, limit_units = $4, unlimited = $5, period = $6,
          metadata = $7, period_start = $8, used_units = $9, reserved_units = $10, grant_units = $11
        WHERE project_id = $1 AND customer_id = $2`,
@@ -564,7 +574,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async updateRun(row: RunRow): Promise<void> {
-    this.#send(
+    await this.#send(
       `UPDATE runs SET ceiling = $3, used_units = $4, reserved_units = $5
        WHERE project_id = $1 AND run_id = $2`,
       [row.projectId, row.runId, row.ceiling, row.usedUnits, row.reservedUnits],
@@ -572,7 +582,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertReservation(row: ReservationRow): Promise<void> {
-    this.#send(
+    await this.#send(
       `INSERT INTO reservations (id, project_id, customer_id, agent_id, run_id, units, status,
          expires_at, created_at, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
@@ -604,7 +614,7 @@ export class PostgresTransaction implements StoreTransaction {
     status: Exclude<ReservationStatus, 'open'>,
     closedAt: number,
   ): Promise<void> {
-    this.#send(
+    await this.#send(
       `UPDATE reservations SET status = $3, closed_at = $4
        WHERE project_id = $1 AND id = $2 AND status = 'open'`,
       [projectId, id, status, closedAt],
@@ -923,7 +933,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async insertSession(row: SessionRow): Promise<void> {
-    this.#send(
+    await this.#send(
       `INSERT INTO sessions (token_hash, project_id, key_id, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5)`,
       [row.tokenHash, row.projectId, row.keyId, row.createdAt, row.expiresAt],
@@ -960,7 +970,7 @@ export class PostgresTransaction implements StoreTransaction {
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    this.#send('DELETE FROM sessions WHERE token_hash = $1', [tokenHash])
+    await this.#send('DELETE FROM sessions WHERE token_hash = $1', [tokenHash])
   }
 
   async deleteExpiredSessions(now: number, limit: number): Promise<number> {
