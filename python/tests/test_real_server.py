@@ -449,6 +449,107 @@ class Management(unittest.TestCase):
         self.assertEqual(caught.exception.status, 401)
 
 
+class RunsDecisionCountsAndSearch(unittest.TestCase):
+    """``admin.runs.get``, ``admin.decisions.summary``, customer search and usage filters.
+
+    On the shared project: every id carries a fresh prefix, so the filters alone isolate a test.
+    """
+
+    def setUp(self) -> None:
+        self.client = admin_client()
+        self.prefix = unique("globex")
+
+    def test_a_run_reports_its_ceiling_what_it_used_and_what_it_holds(self) -> None:
+        with self.client.run(agent_id="summariser", customer_id=self.prefix, ceiling=30, estimated_units=10) as run:
+            during = self.client.admin.runs.get(run.run_id)
+            self.assertEqual(
+                (during.run_id, during.ceiling, during.used_units, during.reserved_units, during.remaining_units),
+                (run.run_id, 30, 0, 10, 20),
+            )
+            run.report(6)
+        after = self.client.admin.runs.get(run.run_id)
+        self.assertEqual((after.ceiling, after.used_units, after.reserved_units, after.remaining_units), (30, 6, 0, 24))
+        self.assertEqual(after.created_at, during.created_at)
+        self.assertRegex(after.created_at, r"^\d{4}-\d{2}-\d{2}T")
+
+        uncapped = unique("run")
+        self.client.record(agent_id="a", customer_id=self.prefix, units=4, run_id=uncapped)
+        without_ceiling = self.client.admin.runs.get(uncapped)
+        self.assertEqual((without_ceiling.ceiling, without_ceiling.used_units, without_ceiling.remaining_units), (None, 4, None))
+
+        with self.assertRaises(AgentBillAPIError) as caught:
+            self.client.admin.runs.get("run_never_seen_" + self.prefix)
+        self.assertEqual((caught.exception.status, caught.exception.type), (404, "not_found"))
+
+    def test_decision_counts_by_day_and_reason_for_one_customer(self) -> None:
+        blocked_customer = f"{self.prefix}-west"
+        self.client.admin.customers.update(blocked_customer, limit_units=0)
+        self.client.preflight(agent_id="summariser", customer_id=blocked_customer, estimated_units=5)
+        self.client.preflight(agent_id="summariser", customer_id=blocked_customer, estimated_units=7)
+        self.client.preflight(agent_id="summariser", customer_id=blocked_customer, estimated_units=0)
+        self.client.preflight(agent_id="other", customer_id=blocked_customer, estimated_units=3, ceiling=1)
+        today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+
+        blocked = self.client.admin.decisions.summary(group_by=["day", "reason"], approved=False, customer_id=blocked_customer)
+        self.assertEqual(blocked.group_by, ("day", "reason"))
+        self.assertEqual(
+            sorted((row.day, row.reason, row.decisions, row.estimated_units) for row in blocked.data),
+            [(today, "budget_exhausted", 2, 12), (today, "ceiling_exceeded", 1, 3)],
+        )
+        self.assertTrue(all(row.agent_id is None and row.customer_id is None for row in blocked.data))
+
+        by_reason = self.client.admin.decisions.summary(group_by="reason", customer_id=blocked_customer, agent_id="summariser")
+        self.assertEqual(
+            sorted(((row.reason or ""), row.decisions, row.estimated_units) for row in by_reason.data),
+            [("", 1, 0), ("budget_exhausted", 2, 12)],
+            "the approved decision (0 units fit a 0 budget) counts under reason None",
+        )
+        by_day = self.client.admin.decisions.summary(customer_id=blocked_customer)
+        self.assertEqual(by_day.group_by, ("day",))
+        self.assertEqual([(row.day, row.decisions, row.estimated_units) for row in by_day.data], [(today, 4, 15)])
+        tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+        self.assertEqual(self.client.admin.decisions.summary(customer_id=blocked_customer, since=tomorrow).data, ())
+
+    def test_customer_search_and_usage_filtered_by_customer_and_agent(self) -> None:
+        east, west = f"{self.prefix}-east", f"{self.prefix}_west"
+        self.client.record(agent_id="summariser", customer_id=east, units=6)
+        self.client.record(agent_id="writer", customer_id=east, units=2)
+        self.client.record(agent_id="summariser", customer_id=west, units=9)
+        self.client.balance(f"{self.prefix}x")
+
+        found = self.client.admin.customers.list(search=self.prefix.upper())
+        self.assertEqual([customer.customer_id for customer in found], sorted([east, west, f"{self.prefix}x"]))
+        underscore = self.client.admin.customers.list(search=f"{self.prefix}_")
+        self.assertEqual([customer.customer_id for customer in underscore], [west], "_ is a plain character")
+        first = self.client.admin.customers.list(search=self.prefix, limit=1)
+        self.assertEqual((len(first), first.has_more), (1, True))
+
+        usage = self.client.admin.usage(group_by="agent", customer_id=east)
+        self.assertEqual(
+            sorted((row.agent_id, row.units, row.events) for row in usage.data), [("summariser", 6, 1), ("writer", 2, 1)]
+        )
+        by_customer = self.client.admin.usage(group_by="customer", agent_id="summariser", customer_id=west)
+        self.assertEqual([(row.customer_id, row.units) for row in by_customer.data], [(west, 9)])
+
+    def test_the_async_client_has_the_same_calls(self) -> None:
+        customer = f"{self.prefix}-async"
+
+        async def scenario() -> None:
+            async with AsyncAgentBillClient(api_key=server.admin_key, base_url=server.url, exit_flush_timeout=None) as client:
+                async with client.run(agent_id="a", customer_id=customer, ceiling=10) as run:
+                    run.report(3)
+                summary = await client.admin.runs.get(run.run_id)
+                self.assertEqual((summary.used_units, summary.remaining_units), (3, 7))
+                counts = await client.admin.decisions.summary(group_by=["agent", "customer"], customer_id=customer)
+                self.assertEqual([(row.agent_id, row.customer_id, row.decisions) for row in counts.data], [("a", customer, 1)])
+                found = await client.admin.customers.list(search=customer)
+                self.assertEqual([item.customer_id for item in found], [customer])
+                usage = await client.admin.usage(group_by="day", customer_id=customer, agent_id="a")
+                self.assertEqual([(row.units, row.events) for row in usage.data], [(3, 1)])
+
+        asyncio.run(scenario())
+
+
 class Outage(unittest.TestCase):
     """The real server stopped and started again on the same file."""
 

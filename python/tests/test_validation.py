@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import unittest
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Coroutine, Dict
 from unittest import mock
 
 from agentbill import (
@@ -14,6 +15,7 @@ from agentbill import (
     AgentBillConfigurationError,
     AgentBillError,
     AgentBillValidationError,
+    AsyncAgentBillClient,
     register,
 )
 
@@ -189,6 +191,46 @@ class RefusedBeforeSending(unittest.TestCase):
             "default_ttl_seconds", lambda: admin.project.update(default_ttl_seconds=0)
         )
         self.assertRefused("free_units", lambda: admin.project.update(free_units=-5))
+
+    def test_runs_decision_summary_search_and_usage_filters(self) -> None:
+        admin = self.client.admin
+        self.assertRefused("run_id", lambda: admin.runs.get(""))
+        self.assertRefused("run_id", lambda: admin.runs.get("run\n1"))
+        self.assertRefused("run_id", lambda: admin.runs.get(None))  # type: ignore[arg-type]
+        self.assertRefused("search", lambda: admin.customers.list(search=""))
+        self.assertRefused("search", lambda: admin.customers.list(search="x" * 201))
+        self.assertRefused("search", lambda: admin.customers.list(search="a\tb"))
+        self.assertRefused("limit", lambda: admin.customers.list(search="a", limit=0))
+        for bad in ("week", ["day", "day"], ["day", "agent", "reason"], [], ["reason", 1], [["day"]], {"day"}, None):
+            with self.subTest(group_by=bad):
+                wrong: Any = bad
+                self.assertRefused("group_by", lambda: admin.decisions.summary(group_by=wrong))
+        self.assertRefused("approved", lambda: admin.decisions.summary(approved="false"))  # type: ignore[arg-type]
+        self.assertRefused("approved", lambda: admin.decisions.summary(approved=0))  # type: ignore[arg-type]
+        self.assertRefused("since", lambda: admin.decisions.summary(since=datetime(2026, 1, 1)))
+        self.assertRefused("until", lambda: admin.decisions.summary(until="tomorrow"))
+        self.assertRefused("customer_id", lambda: admin.decisions.summary(customer_id=""))
+        self.assertRefused("agent_id", lambda: admin.decisions.summary(agent_id="x" * 201))
+        self.assertRefused("group_by", lambda: admin.usage(group_by="reason"))  # type: ignore[arg-type]
+        self.assertRefused("group_by", lambda: admin.usage(group_by=[["day"]]))  # type: ignore[list-item]
+        self.assertRefused("customer_id", lambda: admin.usage(group_by="day", customer_id="\x00"))
+        self.assertRefused("agent_id", lambda: admin.usage(group_by="day", agent_id=7))  # type: ignore[arg-type]
+        with self.assertRaises(TypeError):
+            admin.decisions.summary(groupBy="day")  # type: ignore[call-arg]
+
+    def test_the_async_client_refuses_the_same_arguments_before_sending(self) -> None:
+        client = AsyncAgentBillClient(api_key="agb_test", base_url=self.server.url, max_retries=0, exit_flush_timeout=None)
+        calls: Dict[str, Callable[[], Coroutine[Any, Any, object]]] = {
+            "run_id": lambda: client.admin.runs.get(""),
+            "search": lambda: client.admin.customers.list(search=""),
+            "group_by": lambda: client.admin.decisions.summary(group_by=["day", "day"]),
+            "customer_id": lambda: client.admin.usage(group_by="day", customer_id=""),
+            "agent_id": lambda: client.admin.decisions.summary(agent_id=""),
+        }
+        for param, call in calls.items():
+            with self.subTest(param=param):
+                self.assertRefused(param, lambda: asyncio.run(call()))
+        asyncio.run(client.close())
 
     def test_register_arguments(self) -> None:
         self.assertRefused("project_name", lambda: register(project_name="", base_url=self.server.url))

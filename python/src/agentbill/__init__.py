@@ -14,13 +14,24 @@ record what it actually used **after**, exactly once, even from retried or paral
                   metadata={"model": "gpt-4o"})
 """
 
-from ._admin import Admin, Customers, Decisions, Events, Grants, Keys, ProjectSettings, TimeValue
+from ._admin import (
+    Admin,
+    Customers,
+    Decisions,
+    Events,
+    Grants,
+    Keys,
+    ProjectSettings,
+    Runs,
+    TimeValue,
+)
 from ._api_key import ApiKey, CreatedApiKey, KeyScope
 from ._async_client import AsyncAgentBillClient
 from ._balance import Balance, BudgetPeriod
 from ._client import AgentBillClient, RunContext, UnitsOf
 from ._customer import Customer
 from ._decision import Decision, EstimateSource
+from ._decision_summary import DecisionDimension, DecisionSummary, DecisionSummaryRow
 from ._errors import (
     AgentBillAPIError,
     AgentBillConfigurationError,
@@ -42,6 +53,7 @@ from ._register import register
 from ._registration import Registration
 from ._reservation import Reservation, ReservationStatus
 from ._run import Run, current_run
+from ._run_summary import RunSummary
 from ._usage import UsageDimension, UsageRow, UsageSummary
 from ._usage_event import UsageEvent
 from ._version import __version__
@@ -67,6 +79,9 @@ __all__ = [
     "Customer",
     "Customers",
     "Decision",
+    "DecisionDimension",
+    "DecisionSummary",
+    "DecisionSummaryRow",
     "Decisions",
     "EstimateSource",
     "Events",
@@ -88,6 +103,8 @@ __all__ = [
     "ReservationStatus",
     "Run",
     "RunContext",
+    "RunSummary",
+    "Runs",
     "TimeValue",
     "UnitsOf",
     "UsageDimension",

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Union, cast
 
 from ._api_key import ApiKey, CreatedApiKey, KeyScope
 from ._balance import BudgetPeriod
 from ._customer import Customer
 from ._decision import Decision
+from ._decision_summary import DecisionDimension, DecisionSummary
 from ._errors import AgentBillValidationError
 from ._grant import Grant
 from ._not_given import NOT_GIVEN, NotGiven
 from ._page import Page, to_page
 from ._project import Project
+from ._run_summary import RunSummary
 from ._transport import HttpRequest, HttpTransport, QueryValue, encode_id
 from ._usage import UsageDimension, UsageSummary
 from ._usage_event import UsageEvent
@@ -37,7 +39,22 @@ from ._validation import (
 TimeValue = Union[datetime, date, str]
 
 _PERIODS = ("none", "day", "week", "month")
-_DIMENSIONS = ("agent", "customer", "day")
+_USAGE_DIMENSIONS = ("agent", "customer", "day")
+_DECISION_DIMENSIONS = ("agent", "customer", "day", "reason")
+
+
+def _group_by_query(group_by: object, dimensions: Sequence[str]) -> str:
+    """One dimension or a list/tuple of one or two different ones, as ``day,agent``."""
+    chosen: object = [group_by] if isinstance(group_by, str) else group_by
+    if isinstance(chosen, (list, tuple)):
+        items = cast(Sequence[object], chosen)
+        names = [item for item in items if isinstance(item, str) and item in dimensions]
+        if len(names) == len(items) and 1 <= len(names) <= 2 and len(set(names)) == len(names):
+            return ",".join(names)
+    raise AgentBillValidationError(
+        "group_by",
+        f"must be one or two of {', '.join(dimensions)} (no repeats), got {describe(group_by)}",
+    )
 
 
 def _list_query(limit: object, starting_after: object) -> Dict[str, QueryValue]:
@@ -74,10 +91,19 @@ class Customers:
         self._transport = transport
 
     def list(
-        self, *, limit: Optional[int] = None, starting_after: Optional[str] = None
+        self,
+        *,
+        search: Optional[str] = None,
+        limit: Optional[int] = None,
+        starting_after: Optional[str] = None,
     ) -> Page[Customer]:
-        """Customers by id, ascending. ``limit``: 1 to 200 (default 50)."""
+        """Customers by id, ascending. ``limit``: 1 to 200 (default 50).
+
+        ``search`` keeps the customers whose id contains the text (ASCII letters in either
+        case; ``%`` and ``_`` are plain characters).
+        """
         query = _list_query(limit, starting_after)
+        query["search"] = check_optional_identifier("search", search)
         wire = self._transport.send(HttpRequest("GET", "/v1/customers", query=query))
         return to_page(wire, Customer.from_wire)
 
@@ -188,8 +214,20 @@ class Events:
         return to_page(wire, UsageEvent.from_wire)
 
 
+class Runs:
+    """Runs: what one run used and holds under its ceiling."""
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+
+    def get(self, run_id: str) -> RunSummary:
+        """One run by id; an :class:`AgentBillAPIError` with status 404 for a run never seen."""
+        path = f"/v1/runs/{encode_id('run_id', run_id)}"
+        return RunSummary.from_wire(self._transport.send(HttpRequest("GET", path)))
+
+
 class Decisions:
-    """The preflight decision log (approved and blocked)."""
+    """The preflight decision log (approved and blocked), and counts of it."""
 
     def __init__(self, transport: HttpTransport) -> None:
         self._transport = transport
@@ -219,6 +257,32 @@ class Decisions:
         query["approved"] = check_optional_boolean("approved", approved)
         wire = self._transport.send(HttpRequest("GET", "/v1/decisions", query=query))
         return to_page(wire, Decision.from_wire)
+
+    def summary(
+        self,
+        *,
+        group_by: Union[DecisionDimension, Sequence[DecisionDimension]] = "day",
+        approved: Optional[bool] = None,
+        since: Optional[TimeValue] = None,
+        until: Optional[TimeValue] = None,
+        customer_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+    ) -> DecisionSummary:
+        """Decisions counted by one or two of ``agent``, ``customer``, ``day``, ``reason``.
+
+        Blocked runs per day and reason: ``summary(group_by=["day", "reason"], approved=False)``.
+        ``since`` inclusive, ``until`` exclusive.
+        """
+        query: Dict[str, QueryValue] = {
+            "group_by": _group_by_query(group_by, _DECISION_DIMENSIONS),
+            "approved": check_optional_boolean("approved", approved),
+            "since": check_optional_time("since", since),
+            "until": check_optional_time("until", until),
+            "customer_id": check_optional_identifier("customer_id", customer_id),
+            "agent_id": check_optional_identifier("agent_id", agent_id),
+        }
+        wire = self._transport.send(HttpRequest("GET", "/v1/decisions/summary", query=query))
+        return DecisionSummary.from_wire(wire)
 
 
 class Keys:
@@ -317,6 +381,8 @@ class Admin:
         self.grants = Grants(transport)
         #: The usage event log.
         self.events = Events(transport)
+        #: Runs and what they used under their ceilings.
+        self.runs = Runs(transport)
         #: The preflight decision log.
         self.decisions = Decisions(transport)
         #: API keys.
@@ -330,22 +396,20 @@ class Admin:
         group_by: Union[UsageDimension, Sequence[UsageDimension]],
         since: Optional[TimeValue] = None,
         until: Optional[TimeValue] = None,
+        customer_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
     ) -> UsageSummary:
-        """Usage summed by one or two of ``agent``, ``customer``, ``day`` (``["day", "agent"]``)."""
-        dimensions = [group_by] if isinstance(group_by, str) else group_by
-        if (
-            not isinstance(dimensions, (list, tuple))
-            or not 1 <= len(dimensions) <= 2
-            or len(set(dimensions)) != len(dimensions)
-            or not all(dimension in _DIMENSIONS for dimension in dimensions)
-        ):
-            raise AgentBillValidationError(
-                "group_by", f"must be one or two of agent, customer, day, got {describe(group_by)}"
-            )
+        """Usage summed by one or two of ``agent``, ``customer``, ``day`` (``["day", "agent"]``).
+
+        ``since`` inclusive, ``until`` exclusive; ``customer_id`` / ``agent_id`` sum only that
+        customer's or agent's events.
+        """
         query: Dict[str, QueryValue] = {
-            "group_by": ",".join(dimensions),
+            "group_by": _group_by_query(group_by, _USAGE_DIMENSIONS),
             "since": check_optional_time("since", since),
             "until": check_optional_time("until", until),
+            "customer_id": check_optional_identifier("customer_id", customer_id),
+            "agent_id": check_optional_identifier("agent_id", agent_id),
         }
         wire = self._transport.send(HttpRequest("GET", "/v1/usage", query=query))
         return UsageSummary.from_wire(wire)

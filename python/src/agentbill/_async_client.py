@@ -21,6 +21,7 @@ from ._admin import (
     Grants,
     Keys,
     ProjectSettings,
+    Runs,
     TimeValue,
 )
 from ._api_key import ApiKey, CreatedApiKey, KeyScope
@@ -28,6 +29,7 @@ from ._balance import Balance, BudgetPeriod
 from ._client import AgentBillClient, RunContext, UnitsOf
 from ._customer import Customer
 from ._decision import Decision
+from ._decision_summary import DecisionDimension, DecisionSummary
 from ._errors import AgentBillError
 from ._grant import Grant
 from ._not_given import NOT_GIVEN, NotGiven
@@ -38,6 +40,7 @@ from ._project import Project
 from ._record import RecordResult
 from ._record_queue import FlushResult
 from ._reservation import Reservation
+from ._run_summary import RunSummary
 from ._usage import UsageDimension, UsageSummary
 from ._usage_event import UsageEvent
 
@@ -52,6 +55,7 @@ class AsyncAdmin:
         self.customers = _AsyncCustomers(admin.customers)
         self.grants = _AsyncGrants(admin.grants)
         self.events = _AsyncEvents(admin.events)
+        self.runs = _AsyncRuns(admin.runs)
         self.decisions = _AsyncDecisions(admin.decisions)
         self.keys = _AsyncKeys(admin.keys)
         self.project = _AsyncProject(admin.project)
@@ -63,10 +67,17 @@ class AsyncAdmin:
         group_by: Union[UsageDimension, Sequence[UsageDimension]],
         since: Optional[TimeValue] = None,
         until: Optional[TimeValue] = None,
+        customer_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
     ) -> UsageSummary:
         """See :meth:`agentbill.Admin.usage`."""
         return await asyncio.to_thread(
-            self._admin.usage, group_by=group_by, since=since, until=until
+            self._admin.usage,
+            group_by=group_by,
+            since=since,
+            until=until,
+            customer_id=customer_id,
+            agent_id=agent_id,
         )
 
 
@@ -75,10 +86,14 @@ class _AsyncCustomers:
         self._customers = customers
 
     async def list(
-        self, *, limit: Optional[int] = None, starting_after: Optional[str] = None
+        self,
+        *,
+        search: Optional[str] = None,
+        limit: Optional[int] = None,
+        starting_after: Optional[str] = None,
     ) -> Page[Customer]:
         return await asyncio.to_thread(
-            self._customers.list, limit=limit, starting_after=starting_after
+            self._customers.list, search=search, limit=limit, starting_after=starting_after
         )
 
     async def get(self, customer_id: str) -> Customer:
@@ -151,6 +166,14 @@ class _AsyncEvents:
         )
 
 
+class _AsyncRuns:
+    def __init__(self, runs: Runs) -> None:
+        self._runs = runs
+
+    async def get(self, run_id: str) -> RunSummary:
+        return await asyncio.to_thread(self._runs.get, run_id)
+
+
 class _AsyncDecisions:
     def __init__(self, decisions: Decisions) -> None:
         self._decisions = decisions
@@ -177,6 +200,26 @@ class _AsyncDecisions:
             until=until,
             limit=limit,
             starting_after=starting_after,
+        )
+
+    async def summary(
+        self,
+        *,
+        group_by: Union[DecisionDimension, Sequence[DecisionDimension]] = "day",
+        approved: Optional[bool] = None,
+        since: Optional[TimeValue] = None,
+        until: Optional[TimeValue] = None,
+        customer_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+    ) -> DecisionSummary:
+        return await asyncio.to_thread(
+            self._decisions.summary,
+            group_by=group_by,
+            approved=approved,
+            since=since,
+            until=until,
+            customer_id=customer_id,
+            agent_id=agent_id,
         )
 
 
