@@ -39,6 +39,7 @@ from ._errors import (
     AgentBillError,
     AgentBillTimeoutError,
     AgentBillValidationError,
+    AgentBillWebhookVerificationError,
     BudgetExceededError,
 )
 from ._grant import Grant
@@ -57,10 +58,18 @@ from ._run_summary import RunSummary
 from ._usage import UsageDimension, UsageRow, UsageSummary
 from ._usage_event import UsageEvent
 from ._version import __version__
+from ._webhook_event import WebhookEvent, WebhookEventType
+from ._webhook_signature import (
+    WEBHOOK_SIGNATURE_HEADER,
+    WebhookPayload,
+    sign_webhook,
+    verify_webhook,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "NOT_GIVEN",
+    "WEBHOOK_SIGNATURE_HEADER",
     "Admin",
     "AgentBillAPIError",
     "AgentBillClient",
@@ -69,6 +78,7 @@ __all__ = [
     "AgentBillError",
     "AgentBillTimeoutError",
     "AgentBillValidationError",
+    "AgentBillWebhookVerificationError",
     "ApiKey",
     "AsyncAgentBillClient",
     "Balance",
@@ -111,7 +121,12 @@ __all__ = [
     "UsageEvent",
     "UsageRow",
     "UsageSummary",
+    "WebhookEvent",
+    "WebhookEventType",
+    "WebhookPayload",
     "__version__",
     "current_run",
     "register",
+    "sign_webhook",
+    "verify_webhook",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "AgentBillError",
     "AgentBillTimeoutError",
     "AgentBillValidationError",
+    "AgentBillWebhookVerificationError",
     "BudgetExceededError",
 ]
 
@@ -60,6 +61,15 @@ class AgentBillValidationError(AgentBillError, ValueError):
         super().__init__(f"Invalid {param}: {message}")
         #: The argument at fault, as the caller spelled it (``units``, ``metadata.model``).
         self.param = param
+
+
+class AgentBillWebhookVerificationError(AgentBillError):
+    """A webhook delivery failed verification; do not act on its body, answer it with a 400.
+
+    No or a malformed ``AgentBill-Signature`` header, a signature that does not match the body
+    and your endpoint's secret, a timestamp outside the tolerance (a replay), or a body that is
+    not an event.
+    """
 
 
 class AgentBillConnectionError(AgentBillError):
