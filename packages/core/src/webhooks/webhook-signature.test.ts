@@ -93,6 +93,18 @@ describe('verifyWebhook', () => {
       /not an AgentBill event/,
     ],
   ]
+  it('refuses to verify or sign with an empty secret (an unset variable) or a trailing newline', async () => {
+    const signature = await signWebhook(payload, secret, t)
+    await expect(verifyWebhook({ payload, signature, secret: '', now })).rejects.toMatchObject({
+      name: 'AgentBillValidationError',
+      param: 'secret',
+    })
+    await expect(
+      verifyWebhook({ payload, signature, secret: `${secret}\n`, now }),
+    ).rejects.toMatchObject({ param: 'secret' })
+    await expect(signWebhook(payload, '')).rejects.toMatchObject({ param: 'secret' })
+  })
+
   it.each(refused)('refuses %s', async (_name, verify, message) => {
     const error = await verify().catch((caught: unknown) => caught)
     expect(AgentBillWebhookVerificationError.isInstance(error)).toBe(true)

@@ -1,3 +1,4 @@
+import { AgentBillValidationError } from '../errors/agent-bill-validation-error'
 import { AgentBillWebhookVerificationError } from '../errors/agent-bill-webhook-verification-error'
 import type { WebhookEvent } from './webhook-event'
 
@@ -34,15 +35,17 @@ const encoder = new TextEncoder()
  *   const event = await verifyWebhook({
  *     payload: await request.text(),
  *     signature: request.headers.get('agentbill-signature'),
- *     secret: process.env.AGENTBILL_WEBHOOK_SECRET ?? '',
+ *     secret: WEBHOOK_SECRET, // read once at start-up, and fail there if it is missing
  *   })
  *   if (event.type === 'customer.budget.threshold') notifyOwner(event.data)
  *   return new Response(null, { status: 204 })
  * }
  * @throws {AgentBillWebhookVerificationError} for a missing, malformed, wrong or stale signature,
  * or a body that is not an event.
+ * @throws {AgentBillValidationError} for an empty secret (never verify against an empty key).
  */
 export async function verifyWebhook(options: VerifyWebhookOptions): Promise<WebhookEvent> {
+  checkSecret(options.secret)
   const { timestamp, signatures } = parseSignatureHeader(options.signature)
   const tolerance = options.toleranceSeconds ?? 300
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000)
@@ -88,7 +91,29 @@ export async function signWebhook(
   secret: string,
   timestamp: number = Math.floor(Date.now() / 1000),
 ): Promise<string> {
+  checkSecret(secret)
   return `t=${timestamp},v1=${await hmacHex(secret, `${timestamp}.${payload}`)}`
+}
+
+/**
+ * An empty secret (an unset environment variable, `?? ''`) would let anyone sign a delivery with an
+ * empty key, and a control character (a trailing newline read from a file) would never match:
+ * refuse both rather than verify against them.
+ */
+function checkSecret(secret: unknown): void {
+  if (typeof secret !== 'string' || secret.trim() === '') {
+    throw new AgentBillValidationError(
+      'secret',
+      "must be your endpoint's signing secret (whsec_…); it is empty",
+    )
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(secret)) {
+    throw new AgentBillValidationError(
+      'secret',
+      'must not contain control characters (a trailing newline?)',
+    )
+  }
 }
 
 function parseSignatureHeader(header: string | null | undefined): {
