@@ -149,6 +149,11 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX sessions_expiry ON sessions (expires_at);
   `,
+  // 3: blocked decisions, newest first (the dashboard's "Blocked" list and charts). Partial:
+  // approved decisions, the hot path, write no entry.
+  `
+  CREATE INDEX decisions_blocked ON decisions (project_id, id) WHERE NOT approved;
+  `,
 ]
 
 /** The unique indexes that guard idempotency keys: a violation of one is a key race. */

@@ -204,3 +204,60 @@ describe('PostgreSQL store: expiry after a customer read', () => {
     await store.close()
   })
 })
+
+describe('PostgreSQL store: a read-time expiry during a mass expiry', () => {
+  it('takes the holds of the customers it holds and of at most 16 others; the sweep the rest', async () => {
+    const store = await openPostgresStore({
+      connectionString: TEST_DATABASE_URL,
+      schema: newSchema(),
+    })
+    const row = project()
+    const customers = Array.from({ length: 40 }, (_, index) => `c${String(index).padStart(2, '0')}`)
+    await store.transaction(async (tx) => {
+      await tx.insertProject(row)
+      for (const [index, customerId] of customers.entries()) {
+        await tx.ensureCustomer({
+          projectId: row.id,
+          customerId,
+          freeUnits: 1000,
+          limitUnits: null,
+          unlimited: false,
+          period: 'none',
+          metadata: {},
+          periodStart: null,
+          usedUnits: 0,
+          reservedUnits: 2,
+          grantUnits: 0,
+          createdAt: 0,
+        })
+        for (const units of [1, 1]) {
+          await tx.insertReservation({
+            id: createId('rsv'),
+            projectId: row.id,
+            customerId,
+            agentId: 'a',
+            runId: null,
+            units,
+            status: 'open',
+            // The last customer's holds are due last of all: not among the first others.
+            expiresAt: 100 + index,
+            createdAt: 0,
+            closedAt: null,
+          })
+        }
+      }
+    })
+    const expired = await store.transaction(async (tx) => {
+      await tx.getCustomer(row.id, 'c39')
+      return tx.expireReservations({ projectId: row.id, now: 1000 })
+    })
+    const byCustomer = new Set(expired.map((item) => item.customerId))
+    expect(byCustomer.has('c39')).toBe(true)
+    expect(byCustomer.size).toBe(17)
+    expect(expired).toHaveLength(34)
+    // The sweep (across projects, in slices) takes what the read left.
+    const swept = await store.transaction((tx) => tx.expireReservations({ now: 1000, limit: 500 }))
+    expect(swept).toHaveLength(80 - 34)
+    await store.close()
+  })
+})

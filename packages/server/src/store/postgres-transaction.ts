@@ -203,6 +203,8 @@ function activityWhere(projectId: string, filter: ActivityFilter): Where {
   if (filter.since !== undefined) where.add((p) => `created_at >= ${p}`, filter.since)
   if (filter.until !== undefined) where.add((p) => `created_at < ${p}`, filter.until)
   if (filter.startingAfter !== undefined) where.add((p) => `id < ${p}`, filter.startingAfter)
+  // A range on the primary key (project_id, id): a recent range skips older rows.
+  if (filter.minId !== undefined) where.add((p) => `id >= ${p}`, filter.minId)
   return where
 }
 
@@ -230,6 +232,9 @@ export class PostgresTransaction implements StoreTransaction {
   failure: TransactionFailure | undefined
   /** Projects as this transaction read them, to detect a concurrent change on update. */
   readonly #projectsRead = new Map<string, ProjectRow>()
+  /** Customers and runs this transaction has locked (`pairKey(projectId, id)`). */
+  readonly #heldCustomers = new Set<string>()
+  readonly #heldRuns = new Set<string>()
 
   readonly #lostConnection: () => Error | undefined
   /** The connection's socket while statements are being gathered into one write. */
@@ -495,7 +500,10 @@ export class PostgresTransaction implements StoreTransaction {
         row.createdAt,
       ],
     )
-    if (inserted !== undefined) return toCustomer(inserted)
+    if (inserted !== undefined) {
+      this.#heldCustomers.add(pairKey(row.projectId, row.customerId))
+      return toCustomer(inserted)
+    }
     const concurrent = await this.getCustomer(row.projectId, row.customerId)
     if (concurrent === undefined) throw new Error('A customer inserted concurrently vanished')
     return concurrent
@@ -506,7 +514,9 @@ export class PostgresTransaction implements StoreTransaction {
       'SELECT * FROM customers WHERE project_id = $1 AND customer_id = $2 FOR UPDATE',
       [projectId, customerId],
     )
-    return row === undefined ? undefined : toCustomer(row)
+    if (row === undefined) return undefined
+    this.#heldCustomers.add(pairKey(projectId, customerId))
+    return toCustomer(row)
   }
 
   async updateCustomer(row: CustomerRow): Promise<void> {
@@ -559,7 +569,10 @@ export class PostgresTransaction implements StoreTransaction {
        RETURNING *`,
       [row.projectId, row.runId, row.ceiling, row.usedUnits, row.reservedUnits, row.createdAt],
     )
-    if (inserted !== undefined) return toRun(inserted)
+    if (inserted !== undefined) {
+      this.#heldRuns.add(pairKey(row.projectId, row.runId))
+      return toRun(inserted)
+    }
     const concurrent = await this.getRun(row.projectId, row.runId)
     if (concurrent === undefined) throw new Error('A run inserted concurrently vanished')
     return concurrent
@@ -570,7 +583,9 @@ export class PostgresTransaction implements StoreTransaction {
       'SELECT * FROM runs WHERE project_id = $1 AND run_id = $2 FOR UPDATE',
       [projectId, runId],
     )
-    return row === undefined ? undefined : toRun(row)
+    if (row === undefined) return undefined
+    this.#heldRuns.add(pairKey(projectId, runId))
+    return toRun(row)
   }
 
   async updateRun(row: RunRow): Promise<void> {
@@ -631,35 +646,32 @@ export class PostgresTransaction implements StoreTransaction {
    * `status = 'open'` guard makes each hold expire exactly once however many instances sweep.
    */
   async expireReservations(filter: ExpireFilter): Promise<ReservationRow[]> {
-    const where = new Where()
-      .constant(`status = 'open'`)
-      .add((p) => `expires_at <= ${p}`, filter.now)
-    if (filter.projectId !== undefined) where.add((p) => `project_id = ${p}`, filter.projectId)
-    if (filter.customerId !== undefined) where.add((p) => `customer_id = ${p}`, filter.customerId)
-    if (filter.runId !== undefined) where.add((p) => `run_id = ${p}`, filter.runId)
-    const limit =
+    const projectWide =
+      filter.projectId !== undefined &&
+      filter.customerId === undefined &&
+      filter.runId === undefined &&
       filter.limit === undefined
-        ? ''
-        : ` ORDER BY expires_at LIMIT ${where.parameter(filter.limit)}`
-    const due = await this.#rows(
-      `SELECT project_id, id, customer_id, run_id FROM reservations WHERE ${where}${limit}`,
-      where.values,
-    )
+    const due = projectWide
+      ? await this.#dueForProject(filter.projectId as string, filter.now)
+      : await this.#due(filter)
     if (due.length === 0) return []
+    const candidates = projectWide ? this.#boundOthers(due) : due
 
     const busyCustomers = await this.#lockWithoutWaiting(
       'customers',
       'customer_id',
-      due.map((row) => [text(row.project_id), text(row.customer_id)]),
+      candidates.map((row) => [text(row.project_id), text(row.customer_id)]),
+      this.#heldCustomers,
     )
     const busyRuns = await this.#lockWithoutWaiting(
       'runs',
       'run_id',
-      due.flatMap((row) =>
+      candidates.flatMap((row) =>
         row.run_id === null ? [] : [[text(row.project_id), text(row.run_id)] as const],
       ),
+      this.#heldRuns,
     )
-    const eligible = due.filter(
+    const eligible = candidates.filter(
       (row) =>
         !busyCustomers.has(pairKey(text(row.project_id), text(row.customer_id))) &&
         (row.run_id === null || !busyRuns.has(pairKey(text(row.project_id), text(row.run_id)))),
@@ -686,18 +698,89 @@ export class PostgresTransaction implements StoreTransaction {
       .sort((left, right) => left.expiresAt - right.expiresAt || compare(left.id, right.id))
   }
 
+  /** Due open holds matching the filter (the sweep's, or a customer's or run's). */
+  #due(filter: ExpireFilter): Promise<Row[]> {
+    const where = new Where()
+      .constant(`status = 'open'`)
+      .add((p) => `expires_at <= ${p}`, filter.now)
+    if (filter.projectId !== undefined) where.add((p) => `project_id = ${p}`, filter.projectId)
+    if (filter.customerId !== undefined) where.add((p) => `customer_id = ${p}`, filter.customerId)
+    if (filter.runId !== undefined) where.add((p) => `run_id = ${p}`, filter.runId)
+    const limit = filter.limit === undefined ? '' : ` LIMIT ${where.parameter(filter.limit)}`
+    return this.#rows(
+      `SELECT project_id, id, customer_id, run_id, expires_at FROM reservations WHERE ${where}
+       ORDER BY expires_at${limit}`,
+      where.values,
+    )
+  }
+
+  /**
+   * A project's due holds for a read-time expiry, in one statement: all those of the
+   * customers and runs this transaction holds, and the earliest others (enough to choose
+   * {@link MAX_OTHER_CUSTOMERS} customers from; a mass expiry is not read whole by every
+   * request). Earliest first.
+   */
+  async #dueForProject(projectId: string, now: number): Promise<Row[]> {
+    const ids = (held: Set<string>) =>
+      [...held].flatMap((key) => {
+        const [project, id] = key.split('\u0000') as [string, string]
+        return project === projectId ? [id] : []
+      })
+    const rows = await this.#rows(
+      `SELECT project_id, id, customer_id, run_id, expires_at FROM reservations
+       WHERE project_id = $1 AND status = 'open' AND expires_at <= $2
+         AND (customer_id = ANY($3::text[]) OR run_id = ANY($4::text[]))
+       UNION
+       (SELECT project_id, id, customer_id, run_id, expires_at FROM reservations
+        WHERE project_id = $1 AND status = 'open' AND expires_at <= $2
+        ORDER BY expires_at LIMIT ${MAX_OTHER_CUSTOMERS * 16})`,
+      [projectId, now, ids(this.#heldCustomers), ids(this.#heldRuns)],
+    )
+    return rows.sort(
+      (left, right) =>
+        integer(left.expires_at) - integer(right.expires_at) ||
+        compare(text(left.id), text(right.id)),
+    )
+  }
+
+  /**
+   * The due holds a read-time expiry of the whole project takes: every hold of a customer this
+   * transaction holds, then those in runs it holds, then those of at most
+   * {@link MAX_OTHER_CUSTOMERS} other customers (earliest due first). Locking every other
+   * customer with a due hold would make one request hold many customers' rows to its commit
+   * and the requests for those customers queue behind it. The rest wait for the reads of
+   * their own customers (which expire them first) and the background sweep.
+   */
+  #boundOthers(due: Row[]): Row[] {
+    const others = new Set<string>()
+    const own = (row: Row) =>
+      this.#heldCustomers.has(pairKey(text(row.project_id), text(row.customer_id)))
+    const inHeldRun = (row: Row) =>
+      row.run_id !== null && this.#heldRuns.has(pairKey(text(row.project_id), text(row.run_id)))
+    for (const row of [...due.filter(inHeldRun), ...due]) {
+      if (others.size >= MAX_OTHER_CUSTOMERS) break
+      if (!own(row)) others.add(pairKey(text(row.project_id), text(row.customer_id)))
+    }
+    return due.filter(
+      (row) => own(row) || others.has(pairKey(text(row.project_id), text(row.customer_id))),
+    )
+  }
+
   /**
    * Locks the existing rows of `table` with these keys that nobody else holds (rows this
-   * transaction holds count as locked). Returns the keys of rows that exist but another
-   * transaction holds; a key with no row is not busy (nothing to contend on).
+   * transaction holds count as locked, and are added to `held`). Returns the keys of rows that
+   * exist but another transaction holds; a key with no row is not busy (nothing to contend on).
    */
   async #lockWithoutWaiting(
     table: 'customers' | 'runs',
     column: 'customer_id' | 'run_id',
     pairs: ReadonlyArray<readonly [string, string]>,
+    held: Set<string>,
   ): Promise<Set<string>> {
     const unique = new Map(
-      pairs.map(([projectId, id]) => [pairKey(projectId, id), [projectId, id]]),
+      pairs
+        .filter(([projectId, id]) => !held.has(pairKey(projectId, id)))
+        .map(([projectId, id]) => [pairKey(projectId, id), [projectId, id]]),
     )
     if (unique.size === 0) return new Set()
     const projectIds = [...unique.values()].map(([projectId]) => projectId)
@@ -708,8 +791,9 @@ export class PostgresTransaction implements StoreTransaction {
        ORDER BY project_id, ${column} FOR UPDATE SKIP LOCKED`,
       [projectIds, ids],
     )
-    if (locked.length === unique.size) return new Set()
     const lockedKeys = new Set(locked.map((row) => pairKey(text(row.project_id), text(row.id))))
+    for (const key of lockedKeys) held.add(key)
+    if (locked.length === unique.size) return new Set()
     const existing = await this.#rows(
       `SELECT project_id, ${column} AS id FROM ${table} WHERE ${match}`,
       [projectIds, ids],
@@ -827,7 +911,9 @@ export class PostgresTransaction implements StoreTransaction {
 
   async listDecisions(projectId: string, filter: DecisionFilter): Promise<DecisionRow[]> {
     const where = activityWhere(projectId, filter)
-    if (filter.approved !== undefined) where.add((p) => `approved = ${p}`, filter.approved)
+    // A literal, not a parameter: a generic plan can use the blocked-only partial index
+    // (migration 3) only when the query states its condition.
+    if (filter.approved !== undefined) where.constant(filter.approved ? 'approved' : 'NOT approved')
     const limit = where.parameter(filter.limit + 1)
     return (
       await this.#rows(
@@ -881,6 +967,7 @@ export class PostgresTransaction implements StoreTransaction {
       until: query.until,
       customerId: query.customerId,
       agentId: query.agentId,
+      minId: query.minId,
     })
     const names = query.groupBy.map((dimension) => GROUP_COLUMNS[dimension].name)
     const rows = await this.#rows(
@@ -908,8 +995,9 @@ export class PostgresTransaction implements StoreTransaction {
       until: query.until,
       customerId: query.customerId,
       agentId: query.agentId,
+      minId: query.minId,
     })
-    if (query.approved !== undefined) where.add((p) => `approved = ${p}`, query.approved)
+    if (query.approved !== undefined) where.constant(query.approved ? 'approved' : 'NOT approved')
     const names = query.groupBy.map((dimension) => GROUP_COLUMNS[dimension].name)
     const rows = await this.#rows(
       `SELECT ${query.groupBy.map((dimension) => GROUP_COLUMNS[dimension].select).join(', ')},
@@ -1011,6 +1099,9 @@ export function storeError(failure: TransactionFailure): Error {
   }
   return failure.error instanceof Error ? failure.error : new Error(String(failure.error))
 }
+
+/** How many customers besides its own a read-time expiry may lock (see `#boundOthers`). */
+const MAX_OTHER_CUSTOMERS = 16
 
 function pairKey(projectId: string, id: string): string {
   return `${projectId}\u0000${id}`
