@@ -60,11 +60,25 @@ import {
   type UsageWire,
   usageQuery,
 } from './resources/usage'
+import {
+  type CreatedWebhookEndpoint,
+  toCreatedWebhookEndpoint,
+  toWebhookDelivery,
+  toWebhookEndpoint,
+  type WebhookCreateParams,
+  type WebhookDelivery,
+  type WebhookDeliveryListParams,
+  type WebhookDeliveryWire,
+  type WebhookEndpoint,
+  type WebhookEndpointWire,
+  webhookCreateBody,
+  webhookDeliveryQuery,
+} from './resources/webhook-endpoint'
 import { checkIdentifier, checkOptionalBoolean, checkOptionalIdentifier } from './validate'
 
 /**
  * The management API (needs an `admin` key): customers and their limits, grants, the event and
- * decision logs, usage sums, API keys and project settings. Reached as `bill.admin`.
+ * decision logs, usage sums, API keys, webhooks and project settings. Reached as `bill.admin`.
  */
 export class AgentBillAdmin {
   readonly #http: HttpClient
@@ -238,6 +252,86 @@ export class AgentBillAdmin {
         await this.#http.send<ApiKeyWire>({
           method: 'DELETE',
           path: `/v1/keys/${encodeId('keyId', keyId)}`,
+          options,
+        }),
+      ),
+  }
+
+  /**
+   * Webhook endpoints: the server POSTs signed events (budget thresholds, blocked preflights,
+   * run ceilings, expired holds, overage, grants) to them; check each with `verifyWebhook`.
+   */
+  readonly webhooks = {
+    /** Creates an endpoint; its `secret` is the only time the signing secret is shown. */
+    create: async (
+      params: WebhookCreateParams,
+      options?: RequestOptions,
+    ): Promise<CreatedWebhookEndpoint> =>
+      toCreatedWebhookEndpoint(
+        await this.#http.send<WebhookEndpointWire>({
+          method: 'POST',
+          path: '/v1/webhooks',
+          body: webhookCreateBody(params),
+          // Not retried: a lost answer would leave a second endpoint (and secret) behind.
+          options: { maxRetries: 0, ...options },
+        }),
+      ),
+    /** The project's endpoints (not deleted), oldest first; never their secrets. */
+    list: async (options?: RequestOptions): Promise<Page<WebhookEndpoint>> =>
+      toPage(
+        await this.#http.send<ListWire<WebhookEndpointWire>>({
+          method: 'GET',
+          path: '/v1/webhooks',
+          options,
+        }),
+        toWebhookEndpoint,
+      ),
+    /** One endpoint (a deleted one too, with `deletedAt`). */
+    get: async (endpointId: string, options?: RequestOptions): Promise<WebhookEndpoint> =>
+      toWebhookEndpoint(
+        await this.#http.send<WebhookEndpointWire>({
+          method: 'GET',
+          path: `/v1/webhooks/${encodeId('endpointId', endpointId)}`,
+          options,
+        }),
+      ),
+    /** Deletes an endpoint: nothing more is sent there, and its pending deliveries are cancelled. */
+    delete: async (endpointId: string, options?: RequestOptions): Promise<WebhookEndpoint> =>
+      toWebhookEndpoint(
+        await this.#http.send<WebhookEndpointWire>({
+          method: 'DELETE',
+          path: `/v1/webhooks/${encodeId('endpointId', endpointId)}`,
+          options,
+        }),
+      ),
+    /** An endpoint's delivery log, newest first, each delivery with its attempts. */
+    deliveries: async (
+      endpointId: string,
+      params: WebhookDeliveryListParams = {},
+      options?: RequestOptions,
+    ): Promise<Page<WebhookDelivery>> =>
+      toPage(
+        await this.#http.send<ListWire<WebhookDeliveryWire>>({
+          method: 'GET',
+          path: `/v1/webhooks/${encodeId('endpointId', endpointId)}/deliveries`,
+          query: webhookDeliveryQuery(params),
+          options,
+        }),
+        toWebhookDelivery,
+      ),
+    /**
+     * Sends a delivery again now (the same event: same id and body). A pending delivery keeps
+     * its remaining retries; a finished one gets one more attempt.
+     */
+    resend: async (
+      endpointId: string,
+      deliveryId: string,
+      options?: RequestOptions,
+    ): Promise<WebhookDelivery> =>
+      toWebhookDelivery(
+        await this.#http.send<WebhookDeliveryWire>({
+          method: 'POST',
+          path: `/v1/webhooks/${encodeId('endpointId', endpointId)}/deliveries/${encodeId('deliveryId', deliveryId)}/resend`,
           options,
         }),
       ),

@@ -53,6 +53,16 @@ export { register } from './resources/register'
 export type { Reservation, ReservationStatus } from './resources/reservation'
 export type { Run } from './resources/run'
 export type { UsageDimension, UsageParams, UsageRow, UsageSummary } from './resources/usage'
+export type {
+  CreatedWebhookEndpoint,
+  WebhookAttempt,
+  WebhookCreateParams,
+  WebhookDelivery,
+  WebhookDeliveryListParams,
+  WebhookDeliveryStatus,
+  WebhookEndpoint,
+  WebhookSubscription,
+} from './resources/webhook-endpoint'
 export type { RunScope } from './run-scope'
 export { canScopeRuns, currentRun } from './run-scope'
 export { VERSION } from './version'
