@@ -3,7 +3,18 @@ import { randomBytes } from 'node:crypto'
 const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
 /** Prefixes of the ids the server makes (`api.md`: "Ids the server makes carry a prefix"). */
-export type IdPrefix = 'evt' | 'rsv' | 'dec' | 'key' | 'prj' | 'gnt' | 'req'
+export type IdPrefix =
+  | 'evt'
+  | 'rsv'
+  | 'dec'
+  | 'key'
+  | 'prj'
+  | 'gnt'
+  | 'req'
+  // Webhook endpoints, the events they are sent, and one delivery of an event to an endpoint.
+  | 'whe'
+  | 'whevt'
+  | 'whdel'
 
 function encodeTime(time: number): string {
   let timePart = ''

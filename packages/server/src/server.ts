@@ -9,6 +9,44 @@ import { isPostgresUrl, PostgresStore, type PostgresStoreOptions } from './store
 import { openSqliteStore, SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js'
 import type { Store } from './store/store.js'
 import { VERSION } from './version.js'
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js'
+import { systemLookup, type WebhookLookup } from './webhooks/webhook-target.js'
+
+/** The webhook delivery worker's settings (see `src/webhooks/`). */
+export interface WebhookOptions {
+  /**
+   * How often the worker looks for due deliveries, in ms. A request that queues a delivery
+   * wakes its own instance's worker at once.
+   * @default 1000
+   */
+  pollIntervalMs?: number
+  /**
+   * Attempts in flight at once, per instance.
+   * @default 8
+   */
+  concurrency?: number
+  /**
+   * Connect time-out of each attempt (TCP and TLS), in ms.
+   * @default 5000
+   */
+  connectTimeoutMs?: number
+  /**
+   * Total time-out of each attempt (resolve, connect, send, answer), in ms.
+   * @default 10000
+   */
+  timeoutMs?: number
+  /**
+   * How long a delivery claimed by an instance is left to it before another instance retries
+   * it (if the first died), in ms.
+   * @default 60000
+   */
+  leaseMs?: number
+  /**
+   * Resolves webhook host names (all addresses) for the target checks.
+   * @default the system resolver (`dns.lookup`)
+   */
+  lookup?: WebhookLookup
+}
 
 /** Where the CLI keeps its database unless told otherwise. */
 export const DEFAULT_DATABASE = './.agentbill/agentbill.db'
@@ -86,6 +124,20 @@ export interface ServerOptions {
    * @default 10000
    */
   drainTimeoutMs?: number
+  /**
+   * Allow webhook endpoints on loopback, private (10/8, 172.16/12, 192.168/16), link-local,
+   * carrier-grade NAT and unique-local addresses, for self-hosted networks. Off, such URLs are
+   * refused when an endpoint is created and before every delivery (after DNS resolution).
+   * Cloud metadata addresses are refused either way.
+   * @default false
+   */
+  allowPrivateWebhookTargets?: boolean
+  /**
+   * The webhook delivery worker, or `false` for none in this instance (another instance on the
+   * same PostgreSQL database delivers; events are still queued).
+   * @default {}
+   */
+  webhooks?: WebhookOptions | false
 }
 
 /** The project created on a new database, with its admin key (this is the only time it shows). */
@@ -98,6 +150,8 @@ export interface BootstrapResult {
 export interface AgentBillServer {
   app: App
   store: Store
+  /** The webhook delivery worker (started by `listen()`); `undefined` with `webhooks: false`. */
+  webhooks: WebhookDispatcher | undefined
   /** The fetch handler, for in-process requests without a socket. */
   fetch: (request: Request) => Promise<Response>
   /** Creates the first project when the database has none; `null` when one exists. */
@@ -151,8 +205,26 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
           fsync: options.fsync ?? 'background',
           overlapCommits: options.overlapCommits ?? true,
         }))
+  const webhookOptions = options.webhooks === false ? undefined : (options.webhooks ?? {})
+  const webhookPolicy = {
+    allowPrivateTargets: options.allowPrivateWebhookTargets ?? false,
+    lookup: webhookOptions?.lookup ?? systemLookup,
+    lookupTimeoutMs: 5000,
+  }
+  const webhooks =
+    webhookOptions === undefined
+      ? undefined
+      : new WebhookDispatcher({
+          store,
+          clock,
+          policy: webhookPolicy,
+          logger,
+          ...webhookOptions,
+        })
   const app = createApp({
     store,
+    webhookPolicy,
+    ...(webhooks === undefined ? {} : { webhookSignal: webhooks }),
     ...(logger === undefined ? {} : { logger }),
     clock,
     ...(options.registerRateLimit === undefined
@@ -181,10 +253,18 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
   let closing: Promise<void> | undefined
 
   const sweep = () => {
+    let deliveriesCreated = false
     sweeping = store
-      .transaction((tx) => sweepExpiredReservations(tx, clock(), 500))
+      .transaction((tx) =>
+        sweepExpiredReservations(tx, clock(), 500, {
+          deliveriesCreated: () => {
+            deliveriesCreated = true
+          },
+        }),
+      )
       .then((count) => {
         if (count > 0) logger?.debug({ count }, 'expired reservations swept')
+        if (deliveriesCreated) webhooks?.deliveriesCreated()
       })
       .catch((error: unknown) => logger?.error({ err: error }, 'reservation sweep failed'))
   }
@@ -192,6 +272,7 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
   return {
     app,
     store,
+    webhooks,
     fetch: (request) => app.fetch(request),
     bootstrap: () =>
       store.transaction(async (tx) => {
@@ -209,6 +290,7 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
           const url = `http://${host}:${address.port}`
           sweepTimer = setInterval(sweep, options.sweepIntervalMs ?? 5000)
           sweepTimer.unref()
+          webhooks?.start()
           logger?.info({ url, version: VERSION }, 'listening')
           resolve({ url, port: address.port, host: address.address })
         })
@@ -228,6 +310,8 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
           clearTimeout(timer)
         }
         await sweeping
+        // Attempts in flight are cut short and logged (their deliveries are retried).
+        await webhooks?.close()
         await store.close()
         logger?.info('closed')
       })()

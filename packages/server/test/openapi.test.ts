@@ -11,7 +11,8 @@ let server: TestServer
 let headers: Record<string, string>
 
 beforeAll(async () => {
-  server = await startTestServer()
+  // No webhook worker: the deliveries made here stay queued (nothing leaves the machine).
+  server = await startTestServer({ webhooks: false })
   headers = { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' }
 })
 afterAll(() => server.close())
@@ -108,6 +109,35 @@ describe('OpenAPI document', () => {
     const key = await call('POST', '/v1/keys', '/v1/keys', { name: 'n', scope: 'runtime' })
     await call('GET', '/v1/keys', '/v1/keys')
     await call('DELETE', '/v1/keys/{id}', `/v1/keys/${key.id}`)
+    const hook = await call('POST', '/v1/webhooks', '/v1/webhooks', {
+      url: 'https://93.184.216.34/hooks',
+      events: ['grant.created'],
+      thresholds: [50],
+      description: 'billing',
+    })
+    await call('POST', '/v1/webhooks', '/v1/webhooks', { url: 'http://127.0.0.1/x', events: ['*'] })
+    await call('GET', '/v1/webhooks', '/v1/webhooks')
+    await call('GET', '/v1/webhooks/{id}', `/v1/webhooks/${hook.id}`)
+    await call('GET', '/v1/webhooks/{id}', '/v1/webhooks/whe_missing')
+    await call('POST', '/v1/customers/{customer_id}/grants', '/v1/customers/c/grants', { units: 1 })
+    const deliveries = (await call(
+      'GET',
+      '/v1/webhooks/{id}/deliveries',
+      `/v1/webhooks/${hook.id}/deliveries?status=pending&limit=5`,
+    )) as { data: Array<{ id: string }> }
+    expect(deliveries.data).toHaveLength(1)
+    await call(
+      'POST',
+      '/v1/webhooks/{id}/deliveries/{delivery_id}/resend',
+      `/v1/webhooks/${hook.id}/deliveries/${deliveries.data[0]?.id}/resend`,
+    )
+    await call(
+      'POST',
+      '/v1/webhooks/{id}/deliveries/{delivery_id}/resend',
+      `/v1/webhooks/${hook.id}/deliveries/whdel_missing/resend`,
+    )
+    await call('GET', '/v1/webhooks/{id}/deliveries', '/v1/webhooks/whe_missing/deliveries')
+    await call('DELETE', '/v1/webhooks/{id}', `/v1/webhooks/${hook.id}`)
     await call('GET', '/v1/project', '/v1/project')
     await call('PATCH', '/v1/project', '/v1/project', {
       upgrade_url: 'https://x.example/{customer_id}',

@@ -7,18 +7,20 @@ import { hashApiKey } from '../api-key.js'
 import { type DashboardOptions, registerDashboard } from '../dashboard/register-dashboard.js'
 import { ApiError } from '../errors/api-error.js'
 import { createProject } from '../ledger/ledger.js'
+import type { WebhookSignal } from '../ledger/webhook-outbox.js'
 import { Metrics } from '../metrics.js'
 import { identifier } from '../schemas/fields.js'
 import { healthSchema, registerResponseSchema } from '../schemas/objects.js'
 import { emptyBodySchema, emptyQuerySchema, registerRequestSchema } from '../schemas/requests.js'
 import type { Store } from '../store/store.js'
+import { systemLookup, type WebhookTargetPolicy } from '../webhooks/webhook-target.js'
 import { authenticate } from './authenticate.js'
 import { renderDocsPage } from './docs-page.js'
 import { internalClientAddress } from './internal-request.js'
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js'
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.js'
 import { type HeaderReader, readJsonBody } from './read-json-body.js'
-import type { DocumentedRoute, Route } from './route.js'
+import type { DocumentedRoute, Route, RouteServices } from './route.js'
 import { errorResponses, keyedRoutes } from './routes.js'
 import { type InputLocation, validationError } from './validation-error.js'
 
@@ -44,6 +46,20 @@ export interface AppOptions {
    * @default {}
    */
   dashboard?: DashboardOptions | false
+  /**
+   * Where webhook endpoints may point.
+   * @default { allowPrivateTargets: false, lookup: the system resolver, lookupTimeoutMs: 5000 }
+   */
+  webhookPolicy?: WebhookTargetPolicy
+  /** Told after a request committed webhook deliveries (wakes the delivery worker). */
+  webhookSignal?: WebhookSignal
+}
+
+/** The webhook target policy when none is given: public addresses only. */
+export const DEFAULT_WEBHOOK_POLICY: WebhookTargetPolicy = {
+  allowPrivateTargets: false,
+  lookup: systemLookup,
+  lookupTimeoutMs: 5000,
 }
 
 /** The HTTP application: a Hono app and its fetch handler. */
@@ -197,6 +213,9 @@ export function createApp(options: AppOptions): App {
   const logger = options.logger
   const metrics = options.metrics ?? new Metrics()
   const registerLimiter = new RateLimiter(options.registerRateLimit)
+  const services: RouteServices = {
+    webhookPolicy: options.webhookPolicy ?? DEFAULT_WEBHOOK_POLICY,
+  }
   const networkAddress = options.clientAddress ?? (() => 'unknown')
   const clientAddress = (request: Request, env: unknown) =>
     internalClientAddress(env) ?? networkAddress(request, env)
@@ -289,21 +308,40 @@ export function createApp(options: AppOptions): App {
         }
       }
       const keyHash = hashApiKey(token)
-      const result = await store.transaction(async (tx) => {
-        const now = clock()
+      const authorize = async (tx: Parameters<Route['handle']>[0], now: number) => {
         const found = await authenticate(tx, token, keyHash, now)
         if (route.auth === 'admin' && found.key.scope !== 'admin') {
           throw new ApiError('permission_denied', 'This endpoint needs an admin key')
         }
+        return found
+      }
+      if (route.prepare !== undefined) {
+        // Only a caller with the right key may make the server do the preparation's I/O.
+        await store.transaction((tx) => authorize(tx, clock()))
+        await route.prepare({ params, query, body, services })
+      }
+      let deliveriesCreated = false
+      const webhookSignal: WebhookSignal = {
+        deliveriesCreated: () => {
+          deliveriesCreated = true
+        },
+      }
+      const result = await store.transaction(async (tx) => {
+        const now = clock()
+        const found = await authorize(tx, now)
         return route.handle(tx, {
           params,
           query,
           body,
-          context: { project: found.project, now },
+          services,
+          context: { project: found.project, now, webhookSignal },
           key: found.key,
           now,
         })
       })
+      // Committed: the worker may look now (a store may run a transaction again, so this is
+      // only a hint; the worker's timer finds every delivery anyway).
+      if (deliveriesCreated) options.webhookSignal?.deliveriesCreated()
       return context.json(result.body as object, result.status as 200)
     })
   }

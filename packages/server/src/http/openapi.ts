@@ -21,6 +21,7 @@ const requestNames: [z.ZodType, string][] = [
   [requests.keyCreateSchema, 'KeyCreate'],
   [requests.projectUpdateSchema, 'ProjectUpdate'],
   [requests.registerRequestSchema, 'RegisterRequest'],
+  [requests.webhookCreateSchema, 'WebhookCreate'],
   [requests.emptyBodySchema, 'EmptyBody'],
 ]
 
@@ -43,6 +44,12 @@ const responseNames: [z.ZodType, string][] = [
   [objects.eventListSchema, 'EventList'],
   [objects.decisionListSchema, 'DecisionList'],
   [objects.apiKeyListSchema, 'ApiKeyList'],
+  [objects.webhookEndpointSchema, 'WebhookEndpoint'],
+  [objects.createdWebhookEndpointSchema, 'CreatedWebhookEndpoint'],
+  [objects.webhookEndpointListSchema, 'WebhookEndpointList'],
+  [objects.webhookEventSchema, 'WebhookEvent'],
+  [objects.webhookDeliverySchema, 'WebhookDelivery'],
+  [objects.webhookDeliveryListSchema, 'WebhookDeliveryList'],
   [objects.healthSchema, 'Health'],
 ]
 

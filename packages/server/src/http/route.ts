@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { LedgerContext } from '../ledger/ledger.js'
 import type { ApiKeyRow, StoreTransaction } from '../store/store.js'
+import type { WebhookTargetPolicy } from '../webhooks/webhook-target.js'
 
 /** Who may call a route: anyone, a `runtime` or `admin` key, or only an `admin` key. */
 export type RouteAuth = 'public' | 'runtime' | 'admin'
@@ -15,11 +16,26 @@ export interface RouteResponse {
   contentType?: string
 }
 
+/** What routes need from the server besides the store. */
+export interface RouteServices {
+  /** Where webhook endpoints may point (checked, with DNS, before a new one is stored). */
+  webhookPolicy: WebhookTargetPolicy
+}
+
+/** The validated input of a request, before its transaction. */
+export interface PrepareInput<Params, Query, Body> {
+  params: Params
+  query: Query
+  body: Body
+  services: RouteServices
+}
+
 /** What a handler receives: validated input, and for keyed routes the key's project. */
 export interface RouteInput<Params, Query, Body> {
   params: Params
   query: Query
   body: Body
+  services: RouteServices
   /** Set on keyed routes. */
   context: LedgerContext
   /** The key that authenticated the request (keyed routes). */
@@ -58,6 +74,11 @@ export interface DocumentedRoute extends RouteShape {
 
 /** A route of the API, with its schemas (which both validate and document it). */
 export interface Route extends DocumentedRoute {
+  /**
+   * Checks that need I/O other than the store's (a DNS lookup), after the key is checked and
+   * before the transaction: a transaction may await only its own statements.
+   */
+  prepare?(input: PrepareInput<unknown, unknown, unknown>): Promise<void>
   handle(tx: StoreTransaction, input: RouteInput<unknown, unknown, unknown>): Promise<RouteResult>
 }
 
@@ -74,6 +95,7 @@ export function defineRoute<
     params?: Params
     query?: Query
     body?: Body
+    prepare?(input: PrepareInput<z.output<Params>, z.output<Query>, z.output<Body>>): Promise<void>
     handle(
       tx: StoreTransaction,
       input: RouteInput<z.output<Params>, z.output<Query>, z.output<Body>>,

@@ -20,10 +20,20 @@ import {
   usage,
 } from '../ledger/ledger.js'
 import {
+  checkWebhookUrl,
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  resendWebhookDelivery,
+} from '../ledger/webhooks.js'
+import {
   apiKeyListSchema,
   apiKeySchema,
   balanceSchema,
   createdApiKeySchema,
+  createdWebhookEndpointSchema,
   customerListSchema,
   customerSchema,
   decisionListSchema,
@@ -37,6 +47,10 @@ import {
   reservationSchema,
   runSchema,
   usageResponseSchema,
+  webhookDeliveryListSchema,
+  webhookDeliverySchema,
+  webhookEndpointListSchema,
+  webhookEndpointSchema,
 } from '../schemas/objects.js'
 import {
   customerListQuerySchema,
@@ -54,6 +68,9 @@ import {
   recordRequestSchema,
   runPathSchema,
   usageQuerySchema,
+  webhookCreateSchema,
+  webhookDeliveryListQuerySchema,
+  webhookDeliveryPathSchema,
 } from '../schemas/requests.js'
 import { defineRoute, type Route, type RouteResponse } from './route.js'
 
@@ -418,6 +435,134 @@ export const keyedRoutes: Route[] = [
     handle: async (tx, input) => ({
       status: 200,
       body: await updateProject(tx, input.context, input.body),
+    }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/webhooks',
+    operationId: 'createWebhook',
+    summary: 'Create a webhook endpoint (the signing secret is in this answer only)',
+    description:
+      'Events are POSTed to the URL as JSON, signed (AgentBill-Signature: t=<unix seconds>,' +
+      'v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the secret>), from a worker outside the ' +
+      'request that caused them, retried with backoff for about a day (10 attempts) until a ' +
+      '2xx. The URL must be http(s) and, unless the server allows private targets, resolve ' +
+      'to public addresses only (loopback, private, link-local, CGNAT, unique-local, ' +
+      'IPv4-mapped and metadata addresses are refused, now and before every attempt); ' +
+      'redirects are not followed. At most 16 endpoints per project.',
+    tag: 'Webhooks',
+    auth: 'admin',
+    body: webhookCreateSchema,
+    responses: [
+      {
+        status: 201,
+        description: 'The endpoint, with its secret.',
+        schema: createdWebhookEndpointSchema,
+      },
+      ...writeErrors,
+    ],
+    prepare: (input) => checkWebhookUrl(input.body.url, input.services.webhookPolicy),
+    handle: async (tx, input) => ({
+      status: 201,
+      body: await createWebhookEndpoint(tx, input.context, input.body),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/webhooks',
+    operationId: 'listWebhooks',
+    summary: 'List webhook endpoints (no secrets)',
+    tag: 'Webhooks',
+    auth: 'admin',
+    responses: [
+      { status: 200, description: 'The endpoints.', schema: webhookEndpointListSchema },
+      ...readErrors,
+    ],
+    handle: async (tx, input) => ({
+      status: 200,
+      body: await listWebhookEndpoints(tx, input.context),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/webhooks/{id}',
+    operationId: 'getWebhook',
+    summary: 'Get a webhook endpoint',
+    tag: 'Webhooks',
+    auth: 'admin',
+    params: idPathSchema,
+    responses: [
+      { status: 200, description: 'The endpoint.', schema: webhookEndpointSchema },
+      ...readErrors,
+      ...errors(404),
+    ],
+    handle: async (tx, input) => ({
+      status: 200,
+      body: await getWebhookEndpoint(tx, input.context, input.params.id),
+    }),
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/v1/webhooks/{id}',
+    operationId: 'deleteWebhook',
+    summary: 'Delete a webhook endpoint (its pending deliveries are cancelled)',
+    tag: 'Webhooks',
+    auth: 'admin',
+    params: idPathSchema,
+    responses: [
+      { status: 200, description: 'The deleted endpoint.', schema: webhookEndpointSchema },
+      ...readErrors,
+      ...errors(404),
+    ],
+    handle: async (tx, input) => ({
+      status: 200,
+      body: await deleteWebhookEndpoint(tx, input.context, input.params.id),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/webhooks/{id}/deliveries',
+    operationId: 'listWebhookDeliveries',
+    summary: "An endpoint's delivery log (newest first), each with its attempts",
+    tag: 'Webhooks',
+    auth: 'admin',
+    params: idPathSchema,
+    query: webhookDeliveryListQuerySchema,
+    responses: [
+      { status: 200, description: 'A page of deliveries.', schema: webhookDeliveryListSchema },
+      ...readErrors,
+      ...errors(404),
+    ],
+    handle: async (tx, input) => ({
+      status: 200,
+      body: await listWebhookDeliveries(tx, input.context, input.params.id, input.query),
+    }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/webhooks/{id}/deliveries/{delivery_id}/resend',
+    operationId: 'resendWebhookDelivery',
+    summary: 'Send a delivery again, now',
+    description:
+      'The same event (same id and body) is attempted at once. A pending delivery keeps its ' +
+      'remaining retries; a succeeded or failed one gets one more attempt.',
+    tag: 'Webhooks',
+    auth: 'admin',
+    params: webhookDeliveryPathSchema,
+    body: emptyBodySchema,
+    responses: [
+      { status: 200, description: 'The delivery, pending.', schema: webhookDeliverySchema },
+      ...writeErrors,
+      ...errors(404),
+    ],
+    handle: async (tx, input) => ({
+      status: 200,
+      body: await resendWebhookDelivery(
+        tx,
+        input.context,
+        input.params.id,
+        input.params.delivery_id,
+      ),
     }),
   }),
 ]

@@ -6,6 +6,7 @@ import type {
   RunRow,
   StoreTransaction,
 } from '../store/store.js'
+import { WebhookOutbox, type WebhookSignal } from './webhook-outbox.js'
 
 interface Tracked<Row> {
   row: Row
@@ -26,12 +27,16 @@ export class LedgerSession {
   readonly #customers = new Map<string, Tracked<CustomerRow>>()
   readonly #runs = new Map<string, Tracked<RunRow>>()
   #projectExpired = false
+  /** The webhook events this transaction's changes cause, written by {@link flush}. */
+  readonly outbox: WebhookOutbox
 
-  constructor(tx: StoreTransaction, project: ProjectRow, now: number) {
+  /** @param signal Told after `flush` wrote webhook deliveries. */
+  constructor(tx: StoreTransaction, project: ProjectRow, now: number, signal?: WebhookSignal) {
     this.tx = tx
     this.projectId = project.id
     this.#freeUnits = project.freeUnits
     this.now = now
+    this.outbox = new WebhookOutbox(tx, project.id, now, signal)
   }
 
   /** The customer (created with the project's free units on first sight), brought up to date. */
@@ -120,9 +125,15 @@ export class LedgerSession {
     }
   }
 
-  /** Same as {@link releaseHolds}, for reservations the store has just marked expired. */
+  /**
+   * Same as {@link releaseHolds}, for reservations just marked expired (by the store's
+   * expiry, the sweep, or a read that found one past its time): each is a
+   * `reservation.expired` event.
+   */
   applyExpired(reservations: readonly ReservationRow[]): Promise<void> {
-    return reservations.length === 0 ? Promise.resolve() : this.releaseHolds(reservations)
+    if (reservations.length === 0) return Promise.resolve()
+    this.outbox.reservationsExpired(reservations)
+    return this.releaseHolds(reservations)
   }
 
   /** Recomputes the period counters of a customer whose period changed or ended. */
@@ -134,7 +145,7 @@ export class LedgerSession {
     this.touchCustomer(row)
   }
 
-  /** Writes every changed row. */
+  /** Writes every changed row, then the webhook events the changes caused. */
   async flush(): Promise<void> {
     for (const tracked of this.#customers.values()) {
       if (tracked.dirty) {
@@ -148,6 +159,7 @@ export class LedgerSession {
         tracked.dirty = false
       }
     }
+    await this.outbox.flush()
   }
 
   async #rollPeriod(tracked: Tracked<CustomerRow>): Promise<void> {

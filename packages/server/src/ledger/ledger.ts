@@ -48,6 +48,7 @@ import type {
 import { StoreConflictError } from '../store/store.js'
 import { LedgerSession } from './ledger-session.js'
 import { percentile } from './percentile.js'
+import type { WebhookSignal } from './webhook-outbox.js'
 import {
   iso,
   ledgerFigures,
@@ -67,6 +68,13 @@ export interface LedgerContext {
   project: ProjectRow
   /** Server time, epoch ms. Never the client's. */
   now: number
+  /** Told when the request wrote webhook deliveries (the worker then looks at once). */
+  webhookSignal?: WebhookSignal | undefined
+}
+
+/** The session of one request's ledger work. */
+function sessionOf(tx: StoreTransaction, context: LedgerContext): LedgerSession {
+  return new LedgerSession(tx, context.project, context.now, context.webhookSignal)
 }
 
 /** Defaults of a new project. */
@@ -192,7 +200,7 @@ export async function preflight(
     }
   }
 
-  const session = new LedgerSession(tx, project, now)
+  const session = sessionOf(tx, context)
   const estimate = await resolveEstimate(tx, project.id, request.agent_id, request.estimated_units)
   const customer = await session.customer(customerId)
   const run = request.run_id === undefined ? undefined : await session.checkedRun(request.run_id)
@@ -260,6 +268,7 @@ export async function preflight(
     createdAt: now,
   }
   await guardConflict(() => tx.insertDecision(decision))
+  if (!approved) session.outbox.preflightBlocked(decision, run)
   await session.flush()
   return { replay: false, body: preflightBody(project, decision) }
 }
@@ -306,7 +315,7 @@ export async function record(
     }
   }
 
-  const session = new LedgerSession(tx, project, now)
+  const session = sessionOf(tx, context)
   const customer = await session.customer(customerId)
   let reservationStatus: EventRow['reservationStatus'] = null
   let runId = request.run_id ?? null
@@ -318,7 +327,7 @@ export async function record(
       if (reservation.status !== 'open') reservationStatus = 'already_closed'
       else if (reservation.expiresAt <= now) {
         await tx.closeReservation(project.id, reservation.id, 'expired', now)
-        await session.releaseHolds([reservation])
+        await session.applyExpired([reservation])
         reservationStatus = 'already_closed'
       } else {
         await tx.closeReservation(project.id, reservation.id, 'settled', now)
@@ -328,13 +337,17 @@ export async function record(
     }
   }
   assertCounter(customer.usedUnits + units, 'units')
+  const usedBefore = customer.usedUnits
   customer.usedUnits += units
   session.touchCustomer(customer)
+  session.outbox.usageRecorded(customer, usedBefore)
   if (runId !== null) {
     const run = await session.run(runId)
     assertCounter(run.usedUnits + units, 'units')
+    const runUsedBefore = run.usedUnits
     run.usedUnits += units
     session.touchRun(run)
+    session.outbox.runUsageRecorded(run, runUsedBefore, customerId, request.agent_id)
   }
   const figures = ledgerFigures(customer)
   const event: EventRow = {
@@ -363,7 +376,7 @@ async function currentReservation(session: LedgerSession, id: string): Promise<R
   if (reservation === undefined) throw notFound('reservation', 'id')
   if (reservation.status === 'open' && reservation.expiresAt <= session.now) {
     await session.tx.closeReservation(session.projectId, id, 'expired', session.now)
-    await session.releaseHolds([reservation])
+    await session.applyExpired([reservation])
     return { ...reservation, status: 'expired', closedAt: session.now }
   }
   return reservation
@@ -375,7 +388,7 @@ export async function getReservation(
   context: LedgerContext,
   id: string,
 ): Promise<Reservation> {
-  const session = new LedgerSession(tx, context.project, context.now)
+  const session = sessionOf(tx, context)
   const reservation = await currentReservation(session, id)
   await session.flush()
   return toReservation(reservation)
@@ -387,7 +400,7 @@ export async function releaseReservation(
   context: LedgerContext,
   id: string,
 ): Promise<Reservation> {
-  const session = new LedgerSession(tx, context.project, context.now)
+  const session = sessionOf(tx, context)
   const reservation = await currentReservation(session, id)
   if (reservation.status !== 'open') {
     await session.flush()
@@ -401,7 +414,7 @@ export async function releaseReservation(
 
 /** `GET /v1/customers/{customer_id}/balance` (creates the customer on first sight). */
 export async function getBalance(tx: StoreTransaction, context: LedgerContext, customerId: string) {
-  const session = new LedgerSession(tx, context.project, context.now)
+  const session = sessionOf(tx, context)
   const customer = await session.customer(customerId)
   await session.flush()
   return toBalance(customer, context.now)
@@ -413,7 +426,7 @@ export async function getCustomer(
   context: LedgerContext,
   customerId: string,
 ): Promise<Customer> {
-  const session = new LedgerSession(tx, context.project, context.now)
+  const session = sessionOf(tx, context)
   const customer = await session.customer(customerId)
   await session.flush()
   return toCustomer(customer, context.now)
@@ -431,7 +444,7 @@ export async function listCustomers(
     startingAfter: page.starting_after,
     search: page.search,
   })
-  const session = new LedgerSession(tx, context.project, context.now)
+  const session = sessionOf(tx, context)
   const data: Customer[] = []
   for (const row of rows.slice(0, limit)) {
     data.push(toCustomer(await session.customer(row.customerId), context.now))
@@ -447,7 +460,7 @@ export async function updateCustomer(
   customerId: string,
   update: CustomerUpdate,
 ): Promise<Customer> {
-  const session = new LedgerSession(tx, context.project, context.now)
+  const session = sessionOf(tx, context)
   const customer = await session.customer(customerId)
   if (update.limit_units !== undefined) customer.limitUnits = update.limit_units
   if (update.unlimited !== undefined) customer.unlimited = update.unlimited
@@ -487,7 +500,7 @@ export async function createGrant(
       return { replay: true, body: toGrant(first) }
     }
   }
-  const session = new LedgerSession(tx, project, now)
+  const session = sessionOf(tx, context)
   const customer = await session.customer(customerId)
   const grant = {
     id: createId('gnt', now),
@@ -502,6 +515,7 @@ export async function createGrant(
   await guardConflict(() => tx.insertGrant(grant))
   customer.grantUnits += request.units
   session.touchCustomer(customer)
+  session.outbox.grantCreated(grant)
   await session.flush()
   return { replay: false, body: toGrant(grant) }
 }
@@ -627,7 +641,7 @@ export async function getRun(
 ): Promise<Run> {
   // Reading must not create a run: look first, then bring the existing one up to date.
   if ((await tx.getRun(context.project.id, runId)) === undefined) throw notFound('run', 'run_id')
-  const session = new LedgerSession(tx, context.project, context.now)
+  const session = sessionOf(tx, context)
   const run = await session.checkedRun(runId)
   await session.flush()
   return toRun(run)
@@ -737,6 +751,7 @@ export async function sweepExpiredReservations(
   tx: StoreTransaction,
   now: number,
   limit: number,
+  webhookSignal?: WebhookSignal,
 ): Promise<number> {
   const expired = await tx.expireReservations({ now, limit })
   const byProject = new Map<string, ReservationRow[]>()
@@ -748,8 +763,8 @@ export async function sweepExpiredReservations(
   for (const [projectId, reservations] of byProject) {
     const project = await tx.getProject(projectId)
     if (project === undefined) continue
-    const session = new LedgerSession(tx, project, now)
-    await session.releaseHolds(reservations)
+    const session = sessionOf(tx, { project, now, webhookSignal })
+    await session.applyExpired(reservations)
     await session.flush()
   }
   return expired.length

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { WEBHOOK_EVENT_TYPES } from '../webhooks/webhook-event-types.js'
 import { timestamp } from './fields.js'
 
 const count = (description: string) => z.number().int().min(0).meta({ description })
@@ -199,6 +200,71 @@ export const registerResponseSchema = z.strictObject({
   key: z.string().meta({ description: "The project's first admin key. Shown once." }),
 })
 
+const webhookEvents = z
+  .array(z.enum([...WEBHOOK_EVENT_TYPES, '*']))
+  .meta({ description: 'Event types sent to the endpoint; `*` for all.' })
+
+export const webhookEndpointSchema = z.strictObject({
+  id: z.string().meta({ description: 'whe_…' }),
+  url: z.string(),
+  description: z.string().nullable(),
+  events: webhookEvents,
+  thresholds: z.array(z.number().int().min(1)).meta({
+    description: "Percents of a customer's granted units that fire customer.budget.threshold.",
+  }),
+  created_at: timestamp('When it was made.'),
+  deleted_at: timestamp('When it was deleted (nothing is sent after).').nullable(),
+})
+
+export const createdWebhookEndpointSchema = webhookEndpointSchema.extend({
+  secret: z.string().meta({
+    description:
+      'The signing secret (whsec_…): deliveries carry AgentBill-Signature, an HMAC-SHA256 ' +
+      'with it. Shown in this response only.',
+  }),
+})
+
+export const webhookEventSchema = z.strictObject({
+  id: z.string().meta({ description: 'whevt_…: the same on every attempt of one event.' }),
+  type: z.enum(WEBHOOK_EVENT_TYPES),
+  created_at: timestamp('When the event happened.'),
+  project_id: z.string(),
+  data: z.record(z.string(), z.unknown()),
+})
+
+export const webhookAttemptSchema = z.strictObject({
+  attempt: z.number().int().min(1),
+  started_at: timestamp('When the attempt began (server clock).'),
+  duration_ms: count('How long it took.'),
+  response_status: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: 'The HTTP status answered; null when none came.' }),
+  error: z.string().nullable().meta({ description: 'Why it failed; null when it succeeded.' }),
+  succeeded: z.boolean(),
+})
+
+export const webhookDeliverySchema = z.strictObject({
+  id: z.string().meta({ description: 'whdel_…' }),
+  endpoint_id: z.string(),
+  status: z.enum(['pending', 'succeeded', 'failed', 'cancelled']).meta({
+    description:
+      'pending: waiting for an attempt (or its retry); succeeded: a 2xx came back; failed: ' +
+      'every attempt failed; cancelled: the endpoint was deleted.',
+  }),
+  attempts: count('Attempts made so far.'),
+  max_attempts: count('Attempts allowed (a resend adds one to a finished delivery).'),
+  next_attempt_at: timestamp('When the next attempt is due.').nullable(),
+  last_attempt_at: timestamp('When the last attempt began.').nullable(),
+  last_response_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  created_at: timestamp('When the event was queued for this endpoint.'),
+  completed_at: timestamp('When it succeeded, gave up or was cancelled.').nullable(),
+  event: webhookEventSchema,
+  attempt_log: z.array(webhookAttemptSchema),
+})
+
 /** A page of `item`. */
 export function listSchema<Item extends z.ZodType>(item: Item) {
   return z.strictObject({
@@ -212,6 +278,9 @@ export const customerListSchema = listSchema(customerSchema)
 export const eventListSchema = listSchema(eventSchema)
 export const decisionListSchema = listSchema(decisionSchema)
 export const apiKeyListSchema = listSchema(apiKeySchema)
+
+export const webhookEndpointListSchema = listSchema(webhookEndpointSchema)
+export const webhookDeliveryListSchema = listSchema(webhookDeliverySchema)
 
 export const healthSchema = z.strictObject({ status: z.string() })
 
@@ -230,4 +299,8 @@ export type UsageResponse = z.output<typeof usageResponseSchema>
 export type RegisterResponse = z.output<typeof registerResponseSchema>
 export type DecisionSummary = z.output<typeof decisionSummarySchema>
 export type Run = z.output<typeof runSchema>
+export type WebhookEndpoint = z.output<typeof webhookEndpointSchema>
+export type CreatedWebhookEndpoint = z.output<typeof createdWebhookEndpointSchema>
+export type WebhookDelivery = z.output<typeof webhookDeliverySchema>
+export type WebhookEvent = z.output<typeof webhookEventSchema>
 export type List<Item> = { object: 'list'; data: Item[]; has_more: boolean }

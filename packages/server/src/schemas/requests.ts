@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { MAX_BUDGET_THRESHOLD, WEBHOOK_EVENT_TYPES } from '../webhooks/webhook-event-types.js'
+import { parseWebhookUrl, WebhookTargetError } from '../webhooks/webhook-target.js'
 import {
   fieldError,
   identifier,
@@ -117,6 +119,76 @@ export const projectUpdateSchema = z.strictObject({
   default_ttl_seconds: ttlSeconds('Default reservation lifetime, 1–86400.').optional(),
 })
 
+const webhookUrlMessage = 'must be an http(s) URL'
+const eventsMessage = `must be a list of event types (${WEBHOOK_EVENT_TYPES.join(', ')}) or ["*"], each once`
+const thresholdsMessage = `must be a list of 1 to 10 different integers from 1 to ${MAX_BUDGET_THRESHOLD} (percents)`
+
+/** `POST /v1/webhooks`. */
+export const webhookCreateSchema = z.strictObject({
+  url: z
+    .string({ error: fieldError(webhookUrlMessage) })
+    .superRefine((value, context) => {
+      try {
+        parseWebhookUrl(value)
+      } catch (error) {
+        if (!(error instanceof WebhookTargetError)) throw error
+        context.addIssue({ code: 'custom', message: error.message })
+      }
+    })
+    .meta({
+      description:
+        'Where events are POSTed: http(s), a public address unless the server allows private ' +
+        'targets (checked now and before every delivery, after DNS resolution); redirects are ' +
+        'not followed.',
+      maxLength: 2000,
+    }),
+  events: z
+    .array(z.enum([...WEBHOOK_EVENT_TYPES, '*'], { error: eventsMessage }), {
+      error: fieldError(eventsMessage),
+    })
+    .min(1, { error: eventsMessage })
+    .max(WEBHOOK_EVENT_TYPES.length + 1, { error: eventsMessage })
+    .refine((values) => new Set(values).size === values.length, { error: eventsMessage })
+    .meta({ description: 'Event types to send there; ["*"] for all.' }),
+  thresholds: z
+    .array(
+      z
+        .number({ error: thresholdsMessage })
+        .int({ error: thresholdsMessage })
+        .min(1, { error: thresholdsMessage })
+        .max(MAX_BUDGET_THRESHOLD, { error: thresholdsMessage }),
+      { error: fieldError(thresholdsMessage) },
+    )
+    .min(1, { error: thresholdsMessage })
+    .max(10, { error: thresholdsMessage })
+    .refine((values) => new Set(values).size === values.length, { error: thresholdsMessage })
+    .meta({
+      description:
+        "Percents of a customer's granted units at which customer.budget.threshold fires (each " +
+        'once per period and allowance). Default [80, 100].',
+    })
+    .optional(),
+  description: printable('What the endpoint is for.', 500).optional(),
+})
+
+/** `{id}/deliveries/{delivery_id}` path parameters. */
+export const webhookDeliveryPathSchema = z.strictObject({
+  id: serverId('The webhook endpoint.'),
+  delivery_id: serverId('The delivery.'),
+})
+
+/** `GET /v1/webhooks/{id}/deliveries` query. */
+export const webhookDeliveryListQuerySchema = z.strictObject({
+  status: z
+    .enum(['pending', 'succeeded', 'failed', 'cancelled'], {
+      error: fieldError('must be one of pending, succeeded, failed, cancelled'),
+    })
+    .meta({ description: 'Only deliveries in this status.' })
+    .optional(),
+  limit: limitQuery().optional(),
+  starting_after: serverId('Id of the last delivery of the previous page.').optional(),
+})
+
 /** `POST /v1/register`. */
 export const registerRequestSchema = z.strictObject({
   project_name: printable('Name of the new project.'),
@@ -232,4 +304,6 @@ export type EventListQuery = z.output<typeof eventListQuerySchema>
 export type DecisionListQuery = z.output<typeof decisionListQuerySchema>
 export type UsageQueryInput = z.output<typeof usageQuerySchema>
 export type CustomerListQuery = z.output<typeof customerListQuerySchema>
+export type WebhookCreate = z.output<typeof webhookCreateSchema>
+export type WebhookDeliveryListQuery = z.output<typeof webhookDeliveryListQuerySchema>
 export type DecisionSummaryQueryInput = z.output<typeof decisionSummaryQuerySchema>

@@ -154,6 +154,69 @@ export const postgresMigrations: readonly string[] = [
   `
   CREATE INDEX decisions_blocked ON decisions (project_id, id) WHERE NOT approved;
   `,
+  // 4: webhooks (issue 13) — endpoints, the outbox of events (written in the transaction of
+  // the change that caused them), one delivery per event and endpoint, every attempt's log.
+  `
+  CREATE TABLE webhook_endpoints (
+    id text COLLATE "C" NOT NULL,
+    project_id text COLLATE "C" NOT NULL REFERENCES projects (id),
+    url text NOT NULL,
+    description text,
+    events text NOT NULL,
+    thresholds text NOT NULL,
+    secret text NOT NULL,
+    created_at bigint NOT NULL,
+    deleted_at bigint,
+    PRIMARY KEY (project_id, id)
+  );
+
+  CREATE TABLE webhook_events (
+    id text COLLATE "C" NOT NULL,
+    project_id text COLLATE "C" NOT NULL,
+    type text NOT NULL,
+    payload text NOT NULL,
+    dedup_key text COLLATE "C",
+    created_at bigint NOT NULL,
+    PRIMARY KEY (project_id, id)
+  );
+  CREATE UNIQUE INDEX webhook_events_dedup ON webhook_events (project_id, dedup_key)
+    WHERE dedup_key IS NOT NULL;
+
+  CREATE TABLE webhook_deliveries (
+    id text COLLATE "C" NOT NULL,
+    project_id text COLLATE "C" NOT NULL,
+    endpoint_id text COLLATE "C" NOT NULL,
+    event_id text COLLATE "C" NOT NULL,
+    status text NOT NULL,
+    attempts integer NOT NULL,
+    max_attempts integer NOT NULL,
+    next_attempt_at bigint,
+    last_attempt_at bigint,
+    last_response_status integer,
+    last_error text,
+    created_at bigint NOT NULL,
+    completed_at bigint,
+    PRIMARY KEY (project_id, id)
+  );
+  CREATE UNIQUE INDEX webhook_deliveries_event
+    ON webhook_deliveries (project_id, endpoint_id, event_id);
+  CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (project_id, endpoint_id, id);
+  -- The workers' claims: due deliveries across projects, oldest due first.
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id)
+    WHERE status = 'pending';
+
+  CREATE TABLE webhook_attempts (
+    project_id text COLLATE "C" NOT NULL,
+    delivery_id text COLLATE "C" NOT NULL,
+    attempt integer NOT NULL,
+    started_at bigint NOT NULL,
+    duration_ms bigint NOT NULL,
+    response_status integer,
+    error text,
+    succeeded boolean NOT NULL,
+    PRIMARY KEY (project_id, delivery_id, attempt)
+  );
+  `,
 ]
 
 /** The unique indexes that guard idempotency keys: a violation of one is a key race. */

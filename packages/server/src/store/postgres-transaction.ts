@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg'
 import type { Period } from '../periods.js'
 import { classifyPostgresError, type PostgresFailure } from './postgres-errors.js'
+import { PostgresWebhookTransaction } from './postgres-webhooks.js'
 import {
   type ActivityFilter,
   type ApiKeyRow,
@@ -228,6 +229,11 @@ export interface TransactionFailure {
  */
 export class PostgresTransaction implements StoreTransaction {
   readonly #client: PoolClient
+  /** Webhook endpoints, events and deliveries (`postgres-webhooks.ts`), on this connection. */
+  readonly webhooks = new PostgresWebhookTransaction({
+    rows: (sql, values) => this.#rows(sql, values),
+    send: (sql, values) => this.#send(sql, values),
+  })
   /** Set by the first statement that fails; the store decides from it what to do. */
   failure: TransactionFailure | undefined
   /** Projects as this transaction read them, to detect a concurrent change on update. */

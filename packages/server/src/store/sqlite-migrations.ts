@@ -144,4 +144,65 @@ export const sqliteMigrations: readonly string[] = [
   `
   CREATE INDEX decisions_blocked ON decisions (project_id, id) WHERE approved = 0;
   `,
+  // 4: webhooks — endpoints, the outbox of events (written in the transaction of the change
+  // that caused them), one delivery per event and endpoint, and the log of every attempt.
+  `
+  CREATE TABLE webhook_endpoints (
+    id TEXT NOT NULL,
+    project_id TEXT NOT NULL REFERENCES projects (id),
+    url TEXT NOT NULL,
+    description TEXT,
+    events TEXT NOT NULL,
+    thresholds TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    deleted_at INTEGER,
+    PRIMARY KEY (project_id, id)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE webhook_events (
+    id TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    dedup_key TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE UNIQUE INDEX webhook_events_dedup ON webhook_events (project_id, dedup_key)
+    WHERE dedup_key IS NOT NULL;
+
+  CREATE TABLE webhook_deliveries (
+    id TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    endpoint_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    max_attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    last_attempt_at INTEGER,
+    last_response_status INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    completed_at INTEGER,
+    PRIMARY KEY (project_id, id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries (project_id, endpoint_id, event_id);
+  CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (project_id, endpoint_id, id);
+  -- The worker's claim: due deliveries across projects, oldest due first.
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+
+  CREATE TABLE webhook_attempts (
+    project_id TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    response_status INTEGER,
+    error TEXT,
+    succeeded INTEGER NOT NULL,
+    PRIMARY KEY (project_id, delivery_id, attempt)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ]

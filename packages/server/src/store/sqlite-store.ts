@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import type { Period } from '../periods.js'
 import { GroupCommit } from './sqlite-group-commit.js'
 import { sqliteMigrations } from './sqlite-migrations.js'
+import { createSqliteWebhookTransaction } from './sqlite-webhooks.js'
 import {
   type ActivityFilter,
   type ApiKeyRow,
@@ -900,6 +901,12 @@ export class SqliteStore implements Store {
         for (const row of due) run('DELETE FROM sessions WHERE token_hash = ?', row.token_hash)
         return due.length
       },
+
+      webhooks: createSqliteWebhookTransaction({
+        get,
+        all,
+        run: (sql, ...parameters) => this.#statement(sql).run(...parameters).changes,
+      }),
     }
   }
 }

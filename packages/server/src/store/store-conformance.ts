@@ -10,6 +10,7 @@ import type {
   StoreTransaction,
 } from './store.js'
 import { StoreConflictError } from './store.js'
+import { runWebhookStoreConformance } from './webhook-store-conformance.js'
 
 /**
  * The behaviour every {@link Store} must have, as a vitest suite. Each store's test file calls
@@ -19,6 +20,7 @@ import { StoreConflictError } from './store.js'
  * runStoreConformance('SQLite file', async () => openSqliteStore({ path: tempFile() }))
  */
 export function runStoreConformance(name: string, createStore: () => Promise<Store>): void {
+  runWebhookStoreConformance(name, createStore)
   describe(`Store conformance: ${name}`, () => {
     let store: Store
     const now = Date.UTC(2026, 0, 15, 12)

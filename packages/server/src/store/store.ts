@@ -1,4 +1,5 @@
 import type { Period } from '../periods.js'
+import type { WebhookStoreTransaction } from './webhook-store.js'
 
 /**
  * The storage contract under the ledger. A store keeps rows and runs transactions; it holds no
@@ -346,4 +347,7 @@ export interface StoreTransaction {
   deleteSession(tokenHash: string): Promise<void>
   /** Deletes up to `limit` sessions whose `expiresAt <= now`; resolves how many went. */
   deleteExpiredSessions(now: number, limit: number): Promise<number>
+
+  /** Webhook endpoints, the outbox of events, deliveries and their attempts. */
+  readonly webhooks: WebhookStoreTransaction
 }

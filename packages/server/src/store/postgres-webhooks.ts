@@ -1,0 +1,347 @@
+import type {
+  ClaimedWebhookDelivery,
+  WebhookAttemptRow,
+  WebhookDeliveryRow,
+  WebhookDeliveryStatus,
+  WebhookDeliveryWithEvent,
+  WebhookEndpointRow,
+  WebhookStoreTransaction,
+} from './webhook-store.js'
+
+type Row = Record<string, unknown>
+
+/** How the webhook operations reach their transaction's connection. */
+export interface PostgresStatements {
+  /** Runs a statement and waits for its rows. */
+  rows(sql: string, values: readonly unknown[]): Promise<Row[]>
+  /** Sends a write whose result nobody reads (pipelined when the connection is). */
+  send(sql: string, values: readonly unknown[]): Promise<void>
+}
+
+// bigint columns arrive as numbers (the pool's type parser).
+const text = (value: unknown): string => value as string
+const integer = (value: unknown): number => value as number
+const nullableText = (value: unknown): string | null => (value ?? null) as string | null
+const nullableInteger = (value: unknown): number | null => (value ?? null) as number | null
+
+function toEndpoint(row: Row): WebhookEndpointRow {
+  return {
+    id: text(row.id),
+    projectId: text(row.project_id),
+    url: text(row.url),
+    description: nullableText(row.description),
+    events: JSON.parse(text(row.events)) as string[],
+    thresholds: JSON.parse(text(row.thresholds)) as number[],
+    secret: text(row.secret),
+    createdAt: integer(row.created_at),
+    deletedAt: nullableInteger(row.deleted_at),
+  }
+}
+
+function toDelivery(row: Row): WebhookDeliveryRow {
+  return {
+    id: text(row.id),
+    projectId: text(row.project_id),
+    endpointId: text(row.endpoint_id),
+    eventId: text(row.event_id),
+    status: text(row.status) as WebhookDeliveryStatus,
+    attempts: integer(row.attempts),
+    maxAttempts: integer(row.max_attempts),
+    nextAttemptAt: nullableInteger(row.next_attempt_at),
+    lastAttemptAt: nullableInteger(row.last_attempt_at),
+    lastResponseStatus: nullableInteger(row.last_response_status),
+    lastError: nullableText(row.last_error),
+    createdAt: integer(row.created_at),
+    completedAt: nullableInteger(row.completed_at),
+  }
+}
+
+function toDeliveryWithEvent(row: Row): WebhookDeliveryWithEvent {
+  return {
+    delivery: toDelivery(row),
+    event: {
+      id: text(row.event_id),
+      projectId: text(row.project_id),
+      type: text(row.event_type),
+      payload: text(row.event_payload),
+      dedupKey: nullableText(row.event_dedup_key),
+      createdAt: integer(row.event_created_at),
+    },
+  }
+}
+
+function toAttempt(row: Row): WebhookAttemptRow {
+  return {
+    projectId: text(row.project_id),
+    deliveryId: text(row.delivery_id),
+    attempt: integer(row.attempt),
+    startedAt: integer(row.started_at),
+    durationMs: integer(row.duration_ms),
+    responseStatus: nullableInteger(row.response_status),
+    error: nullableText(row.error),
+    succeeded: row.succeeded === true,
+  }
+}
+
+// A delivery's columns, then its event's (prefixed `event_`).
+const EVENT_COLUMNS = `e.type AS event_type, e.payload AS event_payload,
+  e.dedup_key AS event_dedup_key, e.created_at AS event_created_at`
+const DELIVERY_WITH_EVENT = `SELECT d.*, ${EVENT_COLUMNS}
+  FROM webhook_deliveries d
+  JOIN webhook_events e ON e.project_id = d.project_id AND e.id = d.event_id`
+
+/**
+ * The PostgreSQL store's webhook operations, on the connection of a {@link PostgresTransaction}.
+ *
+ * Several instances share the deliveries: a claim takes due rows `FOR UPDATE SKIP LOCKED` and
+ * moves their `next_attempt_at` past a lease in the same statement, so a row another instance
+ * is claiming is skipped (not waited for), and once that claim commits the row is no longer
+ * due — each delivery goes to one worker at a time, and back to any worker when its lease
+ * runs out. An attempt's outcome applies only while the delivery's `attempts` still equals
+ * the attempt's number (a fencing token): a worker whose lease ran out cannot overwrite the
+ * outcome of the claim that replaced it.
+ */
+export class PostgresWebhookTransaction implements WebhookStoreTransaction {
+  readonly #db: PostgresStatements
+
+  constructor(db: PostgresStatements) {
+    this.#db = db
+  }
+
+  async insertEndpoint(row: WebhookEndpointRow): Promise<void> {
+    await this.#db.send(
+      `INSERT INTO webhook_endpoints (id, project_id, url, description, events, thresholds,
+         secret, created_at, deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        row.id,
+        row.projectId,
+        row.url,
+        row.description,
+        JSON.stringify(row.events),
+        JSON.stringify(row.thresholds),
+        row.secret,
+        row.createdAt,
+        row.deletedAt,
+      ],
+    )
+  }
+
+  async getEndpoint(projectId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+    // Locked: deleting reads, then writes (two deletes answer the same deleted_at).
+    const [row] = await this.#db.rows(
+      'SELECT * FROM webhook_endpoints WHERE project_id = $1 AND id = $2 FOR UPDATE',
+      [projectId, id],
+    )
+    return row === undefined ? undefined : toEndpoint(row)
+  }
+
+  async listEndpoints(projectId: string): Promise<WebhookEndpointRow[]> {
+    return (
+      await this.#db.rows(
+        'SELECT * FROM webhook_endpoints WHERE project_id = $1 AND deleted_at IS NULL ORDER BY id',
+        [projectId],
+      )
+    ).map(toEndpoint)
+  }
+
+  async deleteEndpoint(projectId: string, id: string, deletedAt: number): Promise<void> {
+    await this.#db.send(
+      `UPDATE webhook_endpoints SET deleted_at = $3
+       WHERE project_id = $1 AND id = $2 AND deleted_at IS NULL`,
+      [projectId, id, deletedAt],
+    )
+    await this.#db.send(
+      `UPDATE webhook_deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = $3
+       WHERE project_id = $1 AND endpoint_id = $2 AND status = 'pending'`,
+      [projectId, id, deletedAt],
+    )
+  }
+
+  async insertEvent(row: Parameters<WebhookStoreTransaction['insertEvent']>[0]): Promise<boolean> {
+    const values = [row.id, row.projectId, row.type, row.payload, row.dedupKey, row.createdAt]
+    if (row.dedupKey === null) {
+      // Nothing to collide with: sent without waiting.
+      await this.#db.send(
+        `INSERT INTO webhook_events (id, project_id, type, payload, dedup_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        values,
+      )
+      return true
+    }
+    // A concurrent transaction inserting the same key makes this one wait for its outcome,
+    // then do nothing (it committed) or insert (it rolled back): never an error.
+    const inserted = await this.#db.rows(
+      `INSERT INTO webhook_events (id, project_id, type, payload, dedup_key, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (project_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+       RETURNING id`,
+      values,
+    )
+    return inserted.length === 1
+  }
+
+  async insertDelivery(row: WebhookDeliveryRow): Promise<void> {
+    await this.#db.send(
+      `INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_id, status, attempts,
+         max_attempts, next_attempt_at, last_attempt_at, last_response_status, last_error,
+         created_at, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        row.id,
+        row.projectId,
+        row.endpointId,
+        row.eventId,
+        row.status,
+        row.attempts,
+        row.maxAttempts,
+        row.nextAttemptAt,
+        row.lastAttemptAt,
+        row.lastResponseStatus,
+        row.lastError,
+        row.createdAt,
+        row.completedAt,
+      ],
+    )
+  }
+
+  async getDelivery(projectId: string, id: string): Promise<WebhookDeliveryWithEvent | undefined> {
+    const [row] = await this.#db.rows(
+      `${DELIVERY_WITH_EVENT} WHERE d.project_id = $1 AND d.id = $2 FOR UPDATE OF d`,
+      [projectId, id],
+    )
+    return row === undefined ? undefined : toDeliveryWithEvent(row)
+  }
+
+  async listDeliveries(
+    projectId: string,
+    endpointId: string,
+    options: Parameters<WebhookStoreTransaction['listDeliveries']>[2],
+  ): Promise<WebhookDeliveryWithEvent[]> {
+    const clauses = ['d.project_id = $1', 'd.endpoint_id = $2']
+    const values: unknown[] = [projectId, endpointId]
+    if (options.status !== undefined) {
+      values.push(options.status)
+      clauses.push(`d.status = $${values.length}`)
+    }
+    if (options.startingAfter !== undefined) {
+      values.push(options.startingAfter)
+      clauses.push(`d.id < $${values.length}`)
+    }
+    values.push(options.limit + 1)
+    return (
+      await this.#db.rows(
+        `${DELIVERY_WITH_EVENT} WHERE ${clauses.join(' AND ')} ORDER BY d.id DESC LIMIT $${values.length}`,
+        values,
+      )
+    ).map(toDeliveryWithEvent)
+  }
+
+  async listAttempts(
+    projectId: string,
+    deliveryIds: readonly string[],
+  ): Promise<WebhookAttemptRow[]> {
+    if (deliveryIds.length === 0) return []
+    return (
+      await this.#db.rows(
+        `SELECT * FROM webhook_attempts WHERE project_id = $1 AND delivery_id = ANY($2::text[])
+         ORDER BY delivery_id, attempt`,
+        [projectId, deliveryIds],
+      )
+    ).map(toAttempt)
+  }
+
+  async rescheduleDelivery(
+    projectId: string,
+    id: string,
+    schedule: Parameters<WebhookStoreTransaction['rescheduleDelivery']>[2],
+  ): Promise<void> {
+    await this.#db.send(
+      `UPDATE webhook_deliveries SET status = $3, next_attempt_at = $4, max_attempts = $5,
+         completed_at = NULL WHERE project_id = $1 AND id = $2`,
+      [projectId, id, schedule.status, schedule.nextAttemptAt, schedule.maxAttempts],
+    )
+  }
+
+  async claimDeliveries(options: {
+    now: number
+    limit: number
+    leaseUntil: number
+  }): Promise<ClaimedWebhookDelivery[]> {
+    // A worker died during the last attempt of these: nothing is left to try.
+    await this.#db.send(
+      `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, completed_at = $1
+       WHERE (project_id, id) IN (
+         SELECT project_id, id FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND attempts >= max_attempts
+         FOR UPDATE SKIP LOCKED
+       )`,
+      [options.now],
+    )
+    const rows = await this.#db.rows(
+      `WITH due AS (
+         SELECT project_id, id, next_attempt_at AS due_at FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND attempts < max_attempts
+         ORDER BY next_attempt_at, id
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE webhook_deliveries d
+       SET attempts = d.attempts + 1, next_attempt_at = $3, last_attempt_at = $1
+       FROM due, webhook_events e, webhook_endpoints w
+       WHERE d.project_id = due.project_id AND d.id = due.id
+         AND e.project_id = d.project_id AND e.id = d.event_id
+         AND w.project_id = d.project_id AND w.id = d.endpoint_id
+       RETURNING d.*, ${EVENT_COLUMNS}, w.url, w.secret, due.due_at`,
+      [options.now, options.limit, options.leaseUntil],
+    )
+    // Oldest due first, as they were chosen (an UPDATE returns rows in no set order).
+    return rows
+      .sort(
+        (left, right) =>
+          integer(left.due_at) - integer(right.due_at) || compare(text(left.id), text(right.id)),
+      )
+      .map((row) => ({ ...toDeliveryWithEvent(row), url: text(row.url), secret: text(row.secret) }))
+  }
+
+  async finishAttempt(
+    outcome: Parameters<WebhookStoreTransaction['finishAttempt']>[0],
+  ): Promise<boolean> {
+    const { attempt, status, nextAttemptAt } = outcome
+    await this.#db.send(
+      `INSERT INTO webhook_attempts (project_id, delivery_id, attempt, started_at, duration_ms,
+         response_status, error, succeeded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT DO NOTHING`,
+      [
+        attempt.projectId,
+        attempt.deliveryId,
+        attempt.attempt,
+        attempt.startedAt,
+        attempt.durationMs,
+        attempt.responseStatus,
+        attempt.error,
+        attempt.succeeded,
+      ],
+    )
+    const applied = await this.#db.rows(
+      `UPDATE webhook_deliveries SET status = $4, next_attempt_at = $5, last_response_status = $6,
+         last_error = $7, completed_at = $8
+       WHERE project_id = $1 AND id = $2 AND status = 'pending' AND attempts = $3
+       RETURNING id`,
+      [
+        attempt.projectId,
+        attempt.deliveryId,
+        attempt.attempt,
+        status,
+        status === 'pending' ? nextAttemptAt : null,
+        attempt.responseStatus,
+        attempt.error,
+        status === 'pending' ? null : attempt.startedAt + attempt.durationMs,
+      ],
+    )
+    return applied.length === 1
+  }
+}
+
+/** Byte order, as SQLite and `COLLATE "C"` compare (ids are ASCII). */
+function compare(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { nonPublicReason } from './address-policy.js'
+
+describe('nonPublicReason', () => {
+  const refused: Array<[string, string]> = [
+    ['0.0.0.0', 'unspecified'],
+    ['0.1.2.3', 'unspecified'],
+    ['10.0.0.1', 'private'],
+    ['10.255.255.255', 'private'],
+    ['100.64.0.1', 'carrier-grade NAT'],
+    ['100.127.255.254', 'carrier-grade NAT'],
+    ['100.100.100.200', 'cloud metadata'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['169.254.0.1', 'link-local'],
+    ['169.254.169.254', 'cloud metadata'],
+    ['169.254.170.2', 'cloud metadata'],
+    ['168.63.129.16', 'cloud metadata'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.0.0.8', 'reserved'],
+    ['192.0.2.10', 'documentation'],
+    ['192.168.1.1', 'private'],
+    ['198.18.0.1', 'benchmarking'],
+    ['198.51.100.7', 'documentation'],
+    ['203.0.113.9', 'documentation'],
+    ['224.0.0.1', 'multicast'],
+    ['239.255.255.250', 'multicast'],
+    ['240.0.0.1', 'reserved'],
+    ['255.255.255.255', 'broadcast'],
+    ['::', 'unspecified'],
+    ['::1', 'loopback'],
+    ['0:0:0:0:0:0:0:1', 'loopback'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped IPv6'],
+    ['::ffff:7f00:1', 'IPv4-mapped IPv6'],
+    ['::ffff:8.8.8.8', 'IPv4-mapped IPv6'],
+    ['::127.0.0.1', 'IPv4-mapped IPv6'],
+    ['::ffff:0:10.0.0.1', 'IPv4-translated IPv6'],
+    ['64:ff9b::10.0.0.1', 'IPv4-translated IPv6'],
+    ['64:ff9b::a9fe:a9fe', 'IPv4-translated IPv6'],
+    ['64:ff9b:1::1', 'IPv4-translated IPv6'],
+    ['2002:7f00:1::', 'IPv4-translated IPv6'],
+    ['2002:a00:1::1', 'IPv4-translated IPv6'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'IPv4-translated IPv6'],
+    ['2001:db8::1', 'documentation'],
+    ['100::1', 'reserved'],
+    ['fc00::1', 'unique-local'],
+    ['fd12:3456:789a::1', 'unique-local'],
+    ['fd00:ec2::254', 'cloud metadata'],
+    ['fe80::1', 'link-local'],
+    ['FE80::ABCD', 'link-local'],
+    ['fec0::1', 'private'],
+    ['ff02::1', 'multicast'],
+    ['4000::1', 'reserved'],
+    ['fe80::1%eth0', 'reserved'],
+    ['localhost', 'reserved'],
+    ['999.1.1.1', 'reserved'],
+  ]
+  it.each(refused)('refuses %s as %s', (address, reason) => {
+    expect(nonPublicReason(address)).toBe(reason)
+  })
+
+  const allowed = [
+    '8.8.8.8',
+    '1.1.1.1',
+    '93.184.216.34',
+    '100.63.255.255',
+    '100.128.0.0',
+    '172.15.255.255',
+    '172.32.0.0',
+    '192.167.255.255',
+    '192.169.0.0',
+    '169.253.255.255',
+    '11.0.0.0',
+    '126.255.255.255',
+    '128.0.0.0',
+    '223.255.255.255',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001:80b::200e',
+    '64:ff9b::8.8.8.8',
+    '2002:808:808::1',
+  ]
+  it.each(allowed)('allows the public address %s', (address) => {
+    expect(nonPublicReason(address)).toBeUndefined()
+  })
+})
