@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     fsync: config.fsync,
     overlapCommits: config.overlapCommits,
     ...(config.postgresPoolSize === undefined ? {} : { postgresPoolSize: config.postgresPoolSize }),
+    allowPrivateWebhookTargets: config.allowPrivateWebhookTargets,
     logger,
   })
   logger.info(
@@ -41,6 +42,9 @@ async function main(): Promise<void> {
     },
     'database opened',
   )
+  if (config.allowPrivateWebhookTargets) {
+    logger.warn('webhook endpoints may point to private networks (--allow-private-webhook-targets)')
+  }
   if (server.bootstrapped !== null) {
     // Shown once, on the terminal only: the log never carries a key.
     process.stdout.write(

@@ -13,6 +13,8 @@ export interface CliConfig {
   /** PostgreSQL connections per instance; `undefined` keeps the store's default. */
   postgresPoolSize: number | undefined
   logLevel: string
+  /** Webhook endpoints may point to private networks (self-hosted setups). */
+  allowPrivateWebhookTargets: boolean
   help: boolean
 }
 
@@ -39,6 +41,11 @@ export const CLI_USAGE = `Usage: agentbill-server [options]
                       inline (SQLite's synchronous=FULL) (env AGENTBILL_SQLITE_FSYNC)
                                                                        default background
   --log-level <l>     pino level (env LOG_LEVEL)                       default info
+  --allow-private-webhook-targets
+                      let webhook endpoints point to loopback, private, link-local,
+                      CGNAT and unique-local addresses, for self-hosted networks
+                      (env AGENTBILL_ALLOW_PRIVATE_WEBHOOK_TARGETS=1; cloud metadata
+                      addresses stay refused)                          default off
   --help              this text
 
   AGENTBILL_SQLITE_OVERLAP=0   gather requests that arrive during an fsync into one commit
@@ -84,6 +91,7 @@ export function resolveCliConfig(
         fsync: { type: 'string' },
         'pool-size': { type: 'string' },
         'log-level': { type: 'string' },
+        'allow-private-webhook-targets': { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -120,6 +128,18 @@ export function resolveCliConfig(
   ) {
     throw new ConfigError(`--pool-size must be an integer from 1 to 1000, got "${poolSizeText}"`)
   }
+  const allowPrivateText = env.AGENTBILL_ALLOW_PRIVATE_WEBHOOK_TARGETS?.trim().toLowerCase()
+  if (
+    allowPrivateText !== undefined &&
+    !['', '0', '1', 'true', 'false', 'yes', 'no'].includes(allowPrivateText)
+  ) {
+    throw new ConfigError(
+      `AGENTBILL_ALLOW_PRIVATE_WEBHOOK_TARGETS must be 1 or 0 (true/false), got "${allowPrivateText}"`,
+    )
+  }
+  const allowPrivateWebhookTargets =
+    values['allow-private-webhook-targets'] === true ||
+    ['1', 'true', 'yes'].includes(allowPrivateText ?? '')
   return {
     port,
     host: (values.host as string | undefined) ?? env.HOST ?? '127.0.0.1',
@@ -131,6 +151,7 @@ export function resolveCliConfig(
     overlapCommits: env.AGENTBILL_SQLITE_OVERLAP !== '0',
     postgresPoolSize: poolSizeText === undefined ? undefined : Number(poolSizeText),
     logLevel: (values['log-level'] as string | undefined) ?? env.LOG_LEVEL ?? 'info',
+    allowPrivateWebhookTargets,
     help: values.help === true,
   }
 }
