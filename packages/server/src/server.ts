@@ -247,6 +247,23 @@ export function createServer(options: ServerOptions = {}): AgentBillServer {
     )
   }
   if (store instanceof PostgresStore) registerPostgresMetrics(app, store)
+  if (webhooks !== undefined) {
+    app.metrics.gauge(
+      'agentbill_webhook_attempts_total',
+      'Webhook delivery attempts made by this instance.',
+      () => webhooks.stats.attempts,
+    )
+    app.metrics.gauge(
+      'agentbill_webhook_attempt_failures_total',
+      'Webhook delivery attempts that failed (no 2xx: refused, timed out, error status, redirect).',
+      () => webhooks.stats.failures,
+    )
+    app.metrics.gauge(
+      'agentbill_webhook_attempts_in_flight',
+      'Webhook delivery attempts waiting for an answer now.',
+      () => webhooks.inFlight,
+    )
+  }
   const httpServer = createAdaptorServer({ fetch: app.fetch })
   let sweepTimer: NodeJS.Timeout | undefined
   let sweeping: Promise<unknown> = Promise.resolve()

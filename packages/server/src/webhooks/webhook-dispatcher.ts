@@ -62,6 +62,8 @@ export class WebhookDispatcher implements WebhookSignal {
   readonly #inFlight = new Set<Promise<void>>()
   readonly #abort = new AbortController()
   #timer: NodeJS.Timeout | undefined
+  #attempts = 0
+  #failures = 0
   #polling = false
   #again = false
   #closed = false
@@ -87,6 +89,11 @@ export class WebhookDispatcher implements WebhookSignal {
   /** Attempts in flight right now. */
   get inFlight(): number {
     return this.#inFlight.size
+  }
+
+  /** Attempts this worker has made, and how many of them failed (for metrics). */
+  get stats(): { attempts: number; failures: number } {
+    return { attempts: this.#attempts, failures: this.#failures }
   }
 
   /**
@@ -201,6 +208,8 @@ export class WebhookDispatcher implements WebhookSignal {
       signal: this.#abort.signal,
     })
     const durationMs = Math.round(performance.now() - started)
+    this.#attempts++
+    if (!result.succeeded) this.#failures++
     const attempt = delivery.attempts
     const status = result.succeeded
       ? 'succeeded'
