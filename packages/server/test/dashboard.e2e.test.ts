@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { AgentBill, AgentBillAPIError } from 'agentbill'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startTestServer, type TestServer } from '../src/testing.js'
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js'
 
 // The dashboard in a real headless Chromium (Debian's package, driven by playwright-core; no
 // browser is downloaded), against a real server over HTTP with a clock the test moves (so usage
@@ -18,6 +19,8 @@ const today = Date.UTC(2026, 2, 10, 15, 0, 0)
 let now = today
 
 let server: TestServer
+let receiver: WebhookReceiver
+let webhookPath = '/webhooks'
 let browser: Browser
 let context: BrowserContext
 let page: Page
@@ -56,7 +59,12 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`)
   }
   mkdirSync(screenshots, { recursive: true })
-  server = await startTestServer({ clock: () => now })
+  server = await startTestServer({
+    clock: () => now,
+    allowPrivateWebhookTargets: true,
+    webhooks: { pollIntervalMs: 20 },
+  })
+  receiver = await startWebhookReceiver()
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -68,6 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.close()
+  await receiver?.close()
 })
 
 describe('the dashboard in Chromium', () => {
@@ -264,6 +273,36 @@ describe('the dashboard in Chromium', () => {
     expect((refused as AgentBillAPIError).status).toBe(401)
   })
 
+  it('adds a webhook endpoint (its secret shown once), shows its delivery log, and resends', async () => {
+    receiver.answer = () => 500
+    await page.goto(`${server.url}/webhooks`)
+    await page.getByLabel('URL').fill(`${receiver.url}/e2e`)
+    await page.getByLabel('All events').uncheck()
+    await page.getByLabel('grant.created').check()
+    await page.getByLabel('preflight.blocked').check()
+    await page.getByRole('button', { name: 'Add endpoint' }).click()
+    const secret = (await page.locator('#new-secret-value').textContent()) ?? ''
+    expect(secret).toMatch(/^whsec_/)
+    await bill.admin.grants.create('acme-corp', { units: 1, reason: 'e2e' })
+    await vi.waitFor(() => expect(receiver.received).toHaveLength(1), { timeout: 10_000 })
+    await server.server.webhooks?.drain()
+
+    await page.goto(`${server.url}/webhooks`)
+    expect(await page.content()).not.toContain(secret)
+    await page.getByRole('link', { name: 'Delivery log' }).click()
+    await page.getByText('HTTP 500').last().waitFor()
+    webhookPath = new URL(page.url()).pathname + new URL(page.url()).search
+    receiver.answer = () => 204
+    await page.getByRole('button', { name: 'Resend' }).click()
+    await page.getByText('Queued: the delivery is attempted again now.').waitFor()
+    await vi.waitFor(() => expect(receiver.received).toHaveLength(2), { timeout: 10_000 })
+    await server.server.webhooks?.drain()
+    await page.reload()
+    await page.getByText('succeeded', { exact: true }).first().waitFor()
+    await page.getByText(/· details$/).click()
+    await page.locator('details.attempts pre.code').waitFor()
+  })
+
   it('saves screenshots of the main pages, and every page fits a phone-width screen', async () => {
     await bill.admin.project.update({ upgradeUrl: 'https://acme.example/upgrade?c={customer_id}' })
     const pages: [string, string][] = [
@@ -276,6 +315,8 @@ describe('the dashboard in Chromium', () => {
       ['events', '/events'],
       ['blocked', '/decisions'],
       ['keys', '/keys'],
+      ['webhooks', '/webhooks'],
+      ['webhook', webhookPath],
       ['settings', '/settings'],
       ['quick-start', '/quick-start'],
     ]

@@ -12,6 +12,7 @@ import { registerCustomerRoutes } from './routes/customer-routes.js'
 import { registerKeyRoutes } from './routes/key-routes.js'
 import { registerOverviewRoute } from './routes/overview-route.js'
 import { registerSettingsRoutes } from './routes/settings-routes.js'
+import { registerWebhookRoutes } from './routes/webhook-routes.js'
 
 /** Options of the dashboard served at `/`. */
 export interface DashboardOptions {
@@ -65,5 +66,6 @@ export function registerDashboard(app: Hono<AppEnvironment>, options: DashboardD
   registerAgentRoutes(router, refreshSeconds)
   registerActivityRoutes(router, refreshSeconds)
   registerKeyRoutes(router, options.store)
+  registerWebhookRoutes(router)
   registerSettingsRoutes(router)
 }

@@ -176,6 +176,14 @@ details.confirm > summary { list-style: none; cursor: pointer; display: inline-f
 details.confirm > summary::-webkit-details-marker { display: none; }
 details.confirm[open] > summary { display: none; }
 details.confirm .confirm-box { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+fieldset.checks { border: 0; padding: 0; margin: 0; display: grid; gap: 6px; grid-template-columns: repeat(auto-fit, minmax(min(100%, 240px), 1fr)); }
+fieldset.checks legend { font-size: 12.5px; font-weight: 600; color: var(--muted); margin-bottom: 4px; padding: 0; }
+fieldset.checks[aria-invalid="true"] legend { color: var(--danger); }
+details.attempts { margin-top: 2px; }
+details.attempts > summary { cursor: pointer; overflow-wrap: anywhere; }
+details.attempts[open] { min-width: min(560px, 80vw); }
+details.attempts table.data { margin: 8px 0; }
+details.attempts pre.code { max-height: 320px; overflow: auto; }
 .kv { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 .kv dt { color: var(--muted); }
 .kv dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }

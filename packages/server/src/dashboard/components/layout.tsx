@@ -9,6 +9,7 @@ export type Section =
   | 'events'
   | 'decisions'
   | 'keys'
+  | 'webhooks'
   | 'settings'
   | 'quick-start'
 
@@ -19,6 +20,7 @@ const sections: { key: Section; label: string; path: string }[] = [
   { key: 'events', label: 'Events', path: '/events' },
   { key: 'decisions', label: 'Blocked', path: '/decisions' },
   { key: 'keys', label: 'Keys', path: '/keys' },
+  { key: 'webhooks', label: 'Webhooks', path: '/webhooks' },
   { key: 'settings', label: 'Settings', path: '/settings' },
   { key: 'quick-start', label: 'Quick start', path: '/quick-start' },
 ]
