@@ -11,6 +11,7 @@ export {
   type RunningServer,
   type ServerOptions,
   startServer,
+  type WebhookOptions,
 } from './server.js'
 export {
   openPostgresStore,
@@ -34,3 +35,10 @@ export {
 } from './store/store.js'
 export { StoreUnavailableError } from './store/store-unavailable-error.js'
 export { VERSION } from './version.js'
+export { WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_MS } from './webhooks/retry-schedule.js'
+export type { WebhookDispatcher } from './webhooks/webhook-dispatcher.js'
+export {
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEventType,
+} from './webhooks/webhook-event-types.js'
+export type { ResolvedAddress, WebhookLookup } from './webhooks/webhook-target.js'
