@@ -249,7 +249,10 @@ export class PostgresStore implements Store {
         (phase === 'work' ? undefined : { kind: classifyPostgresError(caught), error: caught })
       if (failure?.kind === 'unavailable') {
         release(true)
-        if (phase !== 'commit' && disconnects < this.#poolSize) {
+        // A statement that went unanswered for queryTimeoutMs is not run again: the database
+        // is too slow or gone, and the caller has waited long enough.
+        const timedOut = failure.error instanceof Error && /timeout/i.test(failure.error.message)
+        if (phase !== 'commit' && !timedOut && disconnects < this.#poolSize) {
           // The connection dropped before COMMIT was sent, so the server rolled back: again on
           // another connection. Pooled ones may all have died while idle (a restart, an
           // administrator's kill) before the pool heard of it; each failure drops one, and
