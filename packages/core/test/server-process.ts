@@ -29,7 +29,10 @@ async function freePort(): Promise<number> {
   })
 }
 
-export async function startServerProcess(): Promise<ServerProcess> {
+/** @param options.env Variables for the server process, besides this process's own. */
+export async function startServerProcess(
+  options: { env?: Record<string, string> } = {},
+): Promise<ServerProcess> {
   if (!existsSync(cli))
     throw new Error(`Build the server first (${cli} is missing): pnpm exec turbo run build`)
   const database = join(mkdtempSync(join(tmpdir(), 'agentbill-core-e2e-')), 'ledger.db')
@@ -41,7 +44,7 @@ export async function startServerProcess(): Promise<ServerProcess> {
       const process_ = spawn(
         process.execPath,
         [cli, '--port', String(port), '--database', database],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
       )
       child = process_
       let output = ''
