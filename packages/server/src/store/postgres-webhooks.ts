@@ -266,26 +266,23 @@ export class PostgresWebhookTransaction implements WebhookStoreTransaction {
     limit: number
     leaseUntil: number
   }): Promise<ClaimedWebhookDelivery[]> {
-    // A worker died during the last attempt of these: nothing is left to try.
-    await this.#db.send(
-      `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, completed_at = $1
-       WHERE (project_id, id) IN (
-         SELECT project_id, id FROM webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND attempts >= max_attempts
-         FOR UPDATE SKIP LOCKED
-       )`,
-      [options.now],
-    )
+    // A due delivery with no attempt left (its worker died during the last one) fails instead
+    // of being claimed. SET expressions see the row as it was.
     const rows = await this.#db.rows(
       `WITH due AS (
          SELECT project_id, id, next_attempt_at AS due_at FROM webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND attempts < max_attempts
+         WHERE status = 'pending' AND next_attempt_at <= $1::bigint
          ORDER BY next_attempt_at, id
          LIMIT $2
          FOR UPDATE SKIP LOCKED
        )
        UPDATE webhook_deliveries d
-       SET attempts = d.attempts + 1, next_attempt_at = $3, last_attempt_at = $1
+       SET status = CASE WHEN d.attempts >= d.max_attempts THEN 'failed' ELSE 'pending' END,
+         attempts = CASE WHEN d.attempts >= d.max_attempts THEN d.attempts ELSE d.attempts + 1 END,
+         next_attempt_at = CASE WHEN d.attempts >= d.max_attempts THEN NULL ELSE $3::bigint END,
+         completed_at = CASE WHEN d.attempts >= d.max_attempts THEN $1::bigint ELSE d.completed_at END,
+         last_attempt_at =
+           CASE WHEN d.attempts >= d.max_attempts THEN d.last_attempt_at ELSE $1::bigint END
        FROM due, webhook_events e, webhook_endpoints w
        WHERE d.project_id = due.project_id AND d.id = due.id
          AND e.project_id = d.project_id AND e.id = d.event_id
@@ -295,6 +292,7 @@ export class PostgresWebhookTransaction implements WebhookStoreTransaction {
     )
     // Oldest due first, as they were chosen (an UPDATE returns rows in no set order).
     return rows
+      .filter((row) => row.status === 'pending')
       .sort(
         (left, right) =>
           integer(left.due_at) - integer(right.due_at) || compare(text(left.id), text(right.id)),

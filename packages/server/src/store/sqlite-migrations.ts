@@ -190,8 +190,10 @@ export const sqliteMigrations: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries (project_id, endpoint_id, event_id);
   CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (project_id, endpoint_id, id);
-  -- The worker's claim: due deliveries across projects, oldest due first.
-  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+  -- The worker's claim: due deliveries across projects, oldest due first (in index order, so
+  -- a claim reads its few rows, not the whole backlog).
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id)
+    WHERE status = 'pending';
 
   CREATE TABLE webhook_attempts (
     project_id TEXT NOT NULL,

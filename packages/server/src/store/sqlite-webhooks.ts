@@ -224,12 +224,6 @@ export function createSqliteWebhookTransaction(db: SqliteStatements): WebhookSto
     },
 
     claimDeliveries: async ({ now, limit, leaseUntil }) => {
-      db.run(
-        `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, completed_at = ?
-         WHERE status = 'pending' AND next_attempt_at <= ? AND attempts >= max_attempts`,
-        now,
-        now,
-      )
       const due = db.all(
         `SELECT d.*, ${EVENT_COLUMNS}, w.url, w.secret
          FROM webhook_deliveries d INDEXED BY webhook_deliveries_due
@@ -242,6 +236,17 @@ export function createSqliteWebhookTransaction(db: SqliteStatements): WebhookSto
       )
       const claimed: ClaimedWebhookDelivery[] = []
       for (const row of due) {
+        if (integer(row.attempts) >= integer(row.max_attempts)) {
+          // Its worker died during the last attempt: nothing is left to try.
+          db.run(
+            `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, completed_at = ?
+             WHERE project_id = ? AND id = ?`,
+            now,
+            row.project_id,
+            row.id,
+          )
+          continue
+        }
         db.run(
           `UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?,
              last_attempt_at = ? WHERE project_id = ? AND id = ?`,

@@ -1,0 +1,218 @@
+// `pnpm bench` (also `pnpm --filter @agentbill/server bench:webhooks`): what webhooks cost the
+// request path. The built CLI on a temporary SQLite file (FULL, background fsync), two projects
+// on it — one with no endpoint, one with an endpoint subscribed to every event — and the same
+// workload against each, interleaved, in the same run; the ratio is the cost. Deliveries go to
+// a receiver in this process on 127.0.0.1. Bounded: BENCH_SECONDS (5) per workload and round,
+// BENCH_ROUNDS (3) rounds, 50 keep-alive connections. Not a pass/fail test.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import os, { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const customers = 100
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+
+function startLedger(database) {
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      '--port',
+      '0',
+      '--database',
+      database,
+      '--log-level',
+      'error',
+      '--allow-private-webhook-targets',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  let output = ''
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)))
+    child.stdout.on('data', (chunk) => {
+      output += chunk
+      const url = /AgentBill server (http:\/\/\S+)/.exec(output)?.[1]
+      const key = /Admin key \(shown once, keep it\): (agb_\w+)/.exec(output)?.[1]
+      if (url !== undefined && key !== undefined) resolve({ child, url, key })
+    })
+  })
+}
+
+async function startReceiver() {
+  let received = 0
+  const server = createServer((request, response) => {
+    request.resume()
+    request.on('end', () => {
+      received++
+      response.writeHead(204).end()
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { server, url: `http://127.0.0.1:${server.address().port}/hook`, received: () => received }
+}
+
+const stop = (child) =>
+  new Promise((resolve) => {
+    child.once('exit', resolve)
+    child.kill('SIGTERM')
+  })
+
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+async function attempts(url) {
+  const metrics = await (await fetch(`${url}/metrics`)).text()
+  return Number(/agentbill_webhook_attempts_total (\d+)/.exec(metrics)?.[1] ?? 0)
+}
+
+let counter = 0
+
+async function load(ledger, name, key, path, body) {
+  const before = cpuSeconds(ledger.child.pid)
+  const attemptsBefore = await attempts(ledger.url)
+  const result = await autocannon({
+    connections,
+    duration: seconds,
+    url: `${ledger.url}${path}`,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }),
+      },
+    ],
+  })
+  const cpu = cpuSeconds(ledger.child.pid) - before
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p99: result.latency.p99,
+    cpuMicroseconds: (cpu / Math.max(1, result.requests.total)) * 1e6,
+    deliveriesPerSecond: (await attempts(ledger.url)) - attemptsBefore,
+    errors: result.errors + result.timeouts + result.non2xx,
+  }
+}
+
+async function main() {
+  const directory = mkdtempSync(join(tmpdir(), 'agentbill-bench-webhooks-'))
+  const ledger = await startLedger(join(directory, 'bench.db'))
+  const receiver = await startReceiver()
+  const plainKey = ledger.key
+  const registered = await (
+    await fetch(`${ledger.url}/v1/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ project_name: 'with webhooks' }),
+    })
+  ).json()
+  const hookedKey = registered.key
+  const created = await fetch(`${ledger.url}/v1/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${hookedKey}` },
+    body: JSON.stringify({ url: receiver.url, events: ['*'] }),
+  })
+  if (created.status !== 201) throw new Error(`webhook not created: ${await created.text()}`)
+  for (const key of [plainKey, hookedKey]) {
+    for (let index = 0; index < customers; index++) {
+      // Records: a 100-unit allowance, so every 1-unit record reaches a new whole percent of
+      // it — the outbox reads the endpoints on every record (its worst case), and fires
+      // thresholds and overage once per customer. Preflights: nothing granted, all blocked.
+      for (const [customer, limit] of [
+        [`small-${index}`, 100],
+        [`empty-${index}`, 0],
+      ]) {
+        await fetch(`${ledger.url}/v1/customers/${customer}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ limit_units: limit }),
+        })
+      }
+    }
+  }
+  const record = () => ({
+    agent_id: 'agent-1',
+    customer_id: `small-${counter++ % customers}`,
+    units: 1,
+  })
+  const blocked = () => ({
+    agent_id: 'agent-1',
+    customer_id: `empty-${counter++ % customers}`,
+    estimated_units: 5,
+  })
+  const results = []
+  for (let round = 0; round < rounds; round++) {
+    results.push(await load(ledger, 'record, no endpoint', plainKey, '/v1/record', record))
+    results.push(
+      await load(ledger, 'record, endpoint for every event', hookedKey, '/v1/record', record),
+    )
+    results.push(
+      await load(ledger, 'blocked preflight, no endpoint', plainKey, '/v1/preflight', blocked),
+    )
+    results.push(
+      await load(
+        ledger,
+        'blocked preflight, endpoint for every event (an event and a delivery each)',
+        hookedKey,
+        '/v1/preflight',
+        blocked,
+      ),
+    )
+  }
+  // Let the worker finish the backlog, then count what the receiver got.
+  const deadline = Date.now() + 120_000
+  let last = -1
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const now = await attempts(ledger.url)
+    if (now === last) break
+    last = now
+  }
+  await stop(ledger.child)
+  receiver.server.close()
+  rmSync(directory, { recursive: true, force: true })
+
+  console.log(
+    `\nWebhooks on the request path — SQLite FULL (background fsync), ${connections} connections, ${rounds} rounds of ${seconds}s per workload (interleaved), Node ${process.version}, ${os.cpus().length} cores, load average at the end ${os.loadavg()[0].toFixed(1)}\n`,
+  )
+  console.log(
+    '| workload | best req/s | p99 ms | vs without endpoint (same round) | server CPU µs/request | deliveries/s during it | errors |',
+  )
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  const perRound = results.length / rounds
+  for (let index = 0; index < perRound; index++) {
+    const series = Array.from({ length: rounds }, (_, round) => ({
+      round,
+      result: results[round * perRound + index],
+    }))
+    const best = series.reduce((left, right) =>
+      right.result.requestsPerSecond > left.result.requestsPerSecond ? right : left,
+    )
+    const baseline = index % 2 === 1 ? index - 1 : index
+    const ratios = series.map(
+      ({ round, result }) =>
+        result.requestsPerSecond / results[round * perRound + baseline].requestsPerSecond,
+    )
+    const cpu = Math.min(...series.map(({ result }) => result.cpuMicroseconds))
+    const deliveries = Math.max(...series.map(({ result }) => result.deliveriesPerSecond)) / seconds
+    const errors = series.reduce((sum, { result }) => sum + result.errors, 0)
+    console.log(
+      `| ${best.result.name} | ${best.result.requestsPerSecond} | ${best.result.p99} | ${ratios.map((ratio) => `${(ratio * 100).toFixed(0)}%`).join(' / ')} | ${cpu.toFixed(0)} | ${deliveries.toFixed(0)} | ${errors} |`,
+    )
+  }
+  console.log(`\ndeliveries received in all: ${receiver.received()} (attempts logged: ${last})`)
+}
+
+await main()
