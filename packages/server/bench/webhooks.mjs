@@ -11,6 +11,7 @@ import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { createServer as createAgentBillServer } from '../dist/index.js'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -79,6 +80,95 @@ async function attempts(url) {
 }
 
 let counter = 0
+
+/** Waits until the worker has attempted everything queued; resolves deliveries per second. */
+async function drain(url) {
+  const started = performance.now()
+  const first = await attempts(url)
+  let last = first
+  for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const now = await attempts(url)
+    if (now === last) break
+    last = now
+  }
+  const elapsed = (performance.now() - started) / 1000 - 0.5
+  return { delivered: last - first, perSecond: (last - first) / Math.max(0.5, elapsed) }
+}
+
+/**
+ * The request path alone, in process (no socket, no worker, an in-memory database): CPU per
+ * blocked preflight with and without an endpoint, 50 requests in flight at a time.
+ */
+async function inProcess() {
+  const server = createAgentBillServer({
+    database: ':memory:',
+    logger: false,
+    webhooks: false,
+    allowPrivateWebhookTargets: true,
+  })
+  const { adminKey } = await server.bootstrap()
+  const call = async (key, method, path, body) =>
+    (
+      await server.fetch(
+        new Request(`http://bench${path}`, {
+          method,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+      )
+    ).json()
+  const { key: hookedKey } = await (
+    await server.fetch(
+      new Request('http://bench/v1/register', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ project_name: 'hooked' }),
+      }),
+    )
+  ).json()
+  await call(hookedKey, 'POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/h', events: ['*'] })
+  for (const key of [adminKey, hookedKey]) {
+    await call(key, 'PATCH', '/v1/customers/empty', { limit_units: 0 })
+  }
+  const rows = []
+  // Round -1 warms the JIT up and is not reported.
+  for (let round = -1; round < rounds; round++) {
+    for (const [name, key] of [
+      ['blocked preflight, no endpoint', adminKey],
+      ['blocked preflight, endpoint for every event', hookedKey],
+    ]) {
+      const count = 10_000
+      const started = performance.now()
+      const cpu = process.cpuUsage()
+      let batch = []
+      for (let index = 0; index < count; index++) {
+        batch.push(
+          call(key, 'POST', '/v1/preflight', {
+            agent_id: 'a',
+            customer_id: 'empty',
+            estimated_units: 5,
+          }),
+        )
+        if (batch.length === 50) {
+          await Promise.all(batch)
+          batch = []
+        }
+      }
+      await Promise.all(batch)
+      const used = process.cpuUsage(cpu)
+      if (round < 0) continue
+      rows.push({
+        name,
+        round,
+        wallMicroseconds: ((performance.now() - started) * 1000) / count,
+        cpuMicroseconds: (used.user + used.system) / count,
+      })
+    }
+  }
+  await server.close()
+  return rows
+}
 
 async function load(ledger, name, key, path, body) {
   const before = cpuSeconds(ledger.child.pid)
@@ -153,6 +243,7 @@ async function main() {
     estimated_units: 5,
   })
   const results = []
+  const drains = []
   for (let round = 0; round < rounds; round++) {
     results.push(await load(ledger, 'record, no endpoint', plainKey, '/v1/record', record))
     results.push(
@@ -170,16 +261,10 @@ async function main() {
         blocked,
       ),
     )
+    // The worker catches up before the next round, so each baseline runs beside an idle one.
+    drains.push(await drain(ledger.url))
   }
-  // Let the worker finish the backlog, then count what the receiver got.
-  const deadline = Date.now() + 120_000
-  let last = -1
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    const now = await attempts(ledger.url)
-    if (now === last) break
-    last = now
-  }
+  const last = await attempts(ledger.url)
   await stop(ledger.child)
   receiver.server.close()
   rmSync(directory, { recursive: true, force: true })
@@ -206,13 +291,28 @@ async function main() {
         result.requestsPerSecond / results[round * perRound + baseline].requestsPerSecond,
     )
     const cpu = Math.min(...series.map(({ result }) => result.cpuMicroseconds))
-    const deliveries = Math.max(...series.map(({ result }) => result.deliveriesPerSecond)) / seconds
+    const deliveries =
+      series.reduce((sum, { result }) => sum + result.deliveriesPerSecond, 0) / rounds / seconds
     const errors = series.reduce((sum, { result }) => sum + result.errors, 0)
     console.log(
       `| ${best.result.name} | ${best.result.requestsPerSecond} | ${best.result.p99} | ${ratios.map((ratio) => `${(ratio * 100).toFixed(0)}%`).join(' / ')} | ${cpu.toFixed(0)} | ${deliveries.toFixed(0)} | ${errors} |`,
     )
   }
-  console.log(`\ndeliveries received in all: ${receiver.received()} (attempts logged: ${last})`)
+  console.log(
+    `\nThe worker alone (no request load), catching up after each round: ${drains.map((item) => `${item.delivered} deliveries at ${item.perSecond.toFixed(0)}/s`).join('; ')}. Deliveries received in all: ${receiver.received()} (attempts logged: ${last}).`,
+  )
+  const local = await inProcess()
+  console.log(
+    '\nThe request path alone, in process (no socket, no worker, in-memory database), 10,000 blocked preflights per round:\n',
+  )
+  console.log('| workload | µs/request (wall) per round | CPU µs/request (best) |')
+  console.log('|---|---:|---:|')
+  for (const name of [...new Set(local.map((row) => row.name))]) {
+    const series = local.filter((row) => row.name === name)
+    console.log(
+      `| ${name} | ${series.map((row) => row.wallMicroseconds.toFixed(0)).join(' / ')} | ${Math.min(...series.map((row) => row.cpuMicroseconds)).toFixed(0)} |`,
+    )
+  }
 }
 
 await main()
