@@ -46,6 +46,12 @@ export interface WebhookOptions {
    * @default the system resolver (`dns.lookup`)
    */
   lookup?: WebhookLookup
+  /**
+   * Days a finished delivery (with its attempts and event) stays in the log; pending ones stay
+   * until they finish.
+   * @default 30
+   */
+  retentionDays?: number
 }
 
 /** Where the CLI keeps its database unless told otherwise. */

@@ -398,6 +398,24 @@ describe('deliveries', () => {
     })
   })
 
+  it('prunes deliveries 30 days after they finished; pending ones stay', async () => {
+    const { bill, receiver, endpoint } = await project(server, { events: ['grant.created'] })
+    receiver.answer = (request) => (request.body.includes('"keep"') ? 500 : 204)
+    await bill.admin.grants.create('done', { units: 1 })
+    await bill.admin.grants.create('keep', { units: 1 })
+    await waitForEvents(receiver, 2)
+    await settle(server)
+    now += 29 * 86_400_000
+    expect(await server.server.webhooks?.prune()).toBe(0)
+    now += 2 * 86_400_000
+    // Other tests' finished deliveries go too; this endpoint's succeeded one is among them.
+    expect(await server.server.webhooks?.prune()).toBeGreaterThanOrEqual(1)
+    const left = await bill.admin.webhooks.deliveries(endpoint.id)
+    expect(left.data.map((item) => [item.event.data.customer_id, item.status])).toEqual([
+      ['keep', 'pending'],
+    ])
+  })
+
   it('pages the delivery log, newest first', async () => {
     const { bill, receiver, endpoint } = await project(server, { events: ['grant.created'] })
     for (let index = 0; index < 5; index++) {

@@ -217,6 +217,13 @@ export const postgresMigrations: readonly string[] = [
     PRIMARY KEY (project_id, delivery_id, attempt)
   );
   `,
+  // 5: finished webhook deliveries by completion time, and deliveries by event (the workers'
+  // pruning of old deliveries and the events they leave behind).
+  `
+  CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (completed_at)
+    WHERE status <> 'pending';
+  CREATE INDEX webhook_deliveries_of_event ON webhook_deliveries (project_id, event_id);
+  `,
 ]
 
 /** The unique indexes that guard idempotency keys: a violation of one is a key race. */

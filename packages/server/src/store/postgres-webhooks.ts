@@ -337,6 +337,35 @@ export class PostgresWebhookTransaction implements WebhookStoreTransaction {
     )
     return applied.length === 1
   }
+
+  async pruneDeliveries(options: { before: number; limit: number }): Promise<number> {
+    // Several instances may prune at once: each deletes rows nobody else is deleting.
+    const deleted = await this.#db.rows(
+      `DELETE FROM webhook_deliveries WHERE (project_id, id) IN (
+         SELECT project_id, id FROM webhook_deliveries
+         WHERE status <> 'pending' AND completed_at < $1
+         ORDER BY completed_at LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       ) RETURNING project_id, id, event_id`,
+      [options.before, options.limit],
+    )
+    if (deleted.length === 0) return 0
+    const projects = deleted.map((row) => text(row.project_id))
+    await this.#db.send(
+      `DELETE FROM webhook_attempts WHERE (project_id, delivery_id) IN
+         (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [projects, deleted.map((row) => text(row.id))],
+    )
+    await this.#db.send(
+      `DELETE FROM webhook_events e
+       WHERE (e.project_id, e.id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+         AND e.dedup_key IS NULL
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                         WHERE d.project_id = e.project_id AND d.event_id = e.id)`,
+      [projects, deleted.map((row) => text(row.event_id))],
+    )
+    return deleted.length
+  }
 }
 
 /** Byte order, as SQLite and `COLLATE "C"` compare (ids are ASCII). */

@@ -207,4 +207,11 @@ export const sqliteMigrations: readonly string[] = [
     PRIMARY KEY (project_id, delivery_id, attempt)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 5: finished webhook deliveries by completion time, and deliveries by event (the worker's
+  // pruning of old deliveries and the events they leave behind).
+  `
+  CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (completed_at)
+    WHERE status <> 'pending';
+  CREATE INDEX webhook_deliveries_of_event ON webhook_deliveries (project_id, event_id);
+  `,
 ]

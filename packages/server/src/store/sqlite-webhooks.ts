@@ -300,5 +300,35 @@ export function createSqliteWebhookTransaction(db: SqliteStatements): WebhookSto
       )
       return applied === 1
     },
+    pruneDeliveries: async ({ before, limit }) => {
+      const finished = db.all(
+        `SELECT project_id, id, event_id FROM webhook_deliveries INDEXED BY webhook_deliveries_finished
+         WHERE status <> 'pending' AND completed_at < ? ORDER BY completed_at LIMIT ?`,
+        before,
+        limit,
+      )
+      for (const row of finished) {
+        db.run(
+          'DELETE FROM webhook_attempts WHERE project_id = ? AND delivery_id = ?',
+          row.project_id,
+          row.id,
+        )
+        db.run(
+          'DELETE FROM webhook_deliveries WHERE project_id = ? AND id = ?',
+          row.project_id,
+          row.id,
+        )
+        db.run(
+          `DELETE FROM webhook_events WHERE project_id = ? AND id = ? AND dedup_key IS NULL
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries
+                             WHERE project_id = ? AND event_id = ?)`,
+          row.project_id,
+          row.event_id,
+          row.project_id,
+          row.event_id,
+        )
+      }
+      return finished.length
+    },
   }
 }

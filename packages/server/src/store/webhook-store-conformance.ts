@@ -284,6 +284,76 @@ export function runWebhookStoreConformance(name: string, createStore: () => Prom
       })
     })
 
+    it('prunes finished deliveries before a time, with their attempts and the events left alone', async () => {
+      const project = await seedProject()
+      const target = endpoint(project.id)
+      const second = endpoint(project.id)
+      const events = Array.from({ length: 5 }, (_, index) =>
+        event(project.id, index === 4 ? { dedupKey: 'threshold-once' } : {}),
+      )
+      const finished = (status: 'succeeded' | 'failed' | 'cancelled', completedAt: number) => ({
+        status,
+        nextAttemptAt: null,
+        completedAt,
+        attempts: 1,
+      })
+      const rows = [
+        delivery(project.id, target.id, events[0]?.id ?? '', finished('succeeded', now - 30)),
+        delivery(project.id, target.id, events[1]?.id ?? '', finished('failed', now - 20)),
+        delivery(project.id, target.id, events[2]?.id ?? '', finished('cancelled', now - 10)),
+        // The same event to another endpoint, still pending: the event must stay.
+        delivery(project.id, second.id, events[2]?.id ?? '', { nextAttemptAt: now - 100 }),
+        delivery(project.id, target.id, events[3]?.id ?? '', finished('succeeded', now + 10)),
+        delivery(project.id, target.id, events[4]?.id ?? '', finished('succeeded', now - 5)),
+      ]
+      await inTx(async (webhooks) => {
+        await webhooks.insertEndpoint(target)
+        await webhooks.insertEndpoint(second)
+        for (const row of events) await webhooks.insertEvent(row)
+        for (const row of rows) await webhooks.insertDelivery(row)
+        await webhooks.finishAttempt({
+          attempt: {
+            projectId: project.id,
+            deliveryId: rows[0]?.id ?? '',
+            attempt: 1,
+            startedAt: now - 40,
+            durationMs: 10,
+            responseStatus: 204,
+            error: null,
+            succeeded: true,
+          },
+          status: 'succeeded',
+          nextAttemptAt: null,
+        })
+      })
+      const prune = (limit: number) =>
+        inTx((webhooks) => webhooks.pruneDeliveries({ before: now, limit }))
+      expect(await prune(2)).toBe(2)
+      expect(await prune(10)).toBe(2)
+      expect(await prune(10)).toBe(0)
+      const left = await inTx(async (webhooks) => [
+        ...(await webhooks.listDeliveries(project.id, target.id, { limit: 10 })),
+        ...(await webhooks.listDeliveries(project.id, second.id, { limit: 10 })),
+      ])
+      expect(left.map((item) => item.delivery.id).sort()).toEqual([rows[3]?.id, rows[4]?.id].sort())
+      expect(
+        await inTx((webhooks) => webhooks.listAttempts(project.id, [rows[0]?.id ?? ''])),
+      ).toEqual([])
+      // Events left without a delivery went, but not one with a dedup key (a threshold must
+      // not fire twice because its history was pruned): only its key is taken still.
+      expect(
+        await inTx((webhooks) =>
+          webhooks.insertEvent({ ...event(project.id), dedupKey: 'threshold-once' }),
+        ),
+      ).toBe(false)
+      const eventIds = await store.transaction(async (tx) =>
+        (await tx.webhooks.listDeliveries(project.id, second.id, { limit: 10 })).map(
+          (item) => item.event.id,
+        ),
+      )
+      expect(eventIds).toEqual([events[2]?.id])
+    })
+
     it('hands each due delivery to one of many concurrent claims', async () => {
       const { deliveries } = await seedDeliveries(24)
       const claims = await Promise.all(

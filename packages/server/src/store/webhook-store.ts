@@ -152,4 +152,11 @@ export interface WebhookStoreTransaction {
    * and another claim took over, or the delivery was cancelled): the log row is kept anyway.
    */
   finishAttempt(outcome: WebhookAttemptOutcome): Promise<boolean>
+  /**
+   * Deletes up to `limit` finished deliveries (succeeded, failed or cancelled) completed before
+   * `before`, across projects, with their attempts, and the events left without a delivery —
+   * except events with a `dedupKey`, which remember that a threshold or a run's ceiling has
+   * fired. Resolves how many deliveries went.
+   */
+  pruneDeliveries(options: { before: number; limit: number }): Promise<number>
 }

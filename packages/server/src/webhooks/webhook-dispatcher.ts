@@ -42,9 +42,21 @@ export interface WebhookDispatcherOptions {
    * @default 60000
    */
   leaseMs?: number
+  /**
+   * Finished deliveries (and their attempts and events) are deleted this many days after they
+   * finished; pending ones are kept whatever their age.
+   * @default 30
+   */
+  retentionDays?: number
   /** Jitter source of the retry delays. @default Math.random */
   random?: () => number
 }
+
+/** How often the worker prunes old deliveries. */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000
+/** Deliveries deleted per transaction, and transactions per pruning at most. */
+const PRUNE_BATCH = 500
+const PRUNE_BATCHES = 20
 
 /**
  * The background worker of one server instance: claims due deliveries from the store (each
@@ -62,6 +74,7 @@ export class WebhookDispatcher implements WebhookSignal {
   readonly #inFlight = new Set<Promise<void>>()
   readonly #abort = new AbortController()
   #timer: NodeJS.Timeout | undefined
+  #pruneTimer: NodeJS.Timeout | undefined
   #attempts = 0
   #failures = 0
   #polling = false
@@ -78,7 +91,31 @@ export class WebhookDispatcher implements WebhookSignal {
     if (this.#closed || this.#timer !== undefined) return
     this.#timer = setInterval(() => void this.#poll(), this.#options.pollIntervalMs ?? 1000)
     this.#timer.unref()
+    this.#pruneTimer = setInterval(() => {
+      this.prune().catch((error: unknown) =>
+        this.#options.logger?.error({ err: error }, 'webhook pruning failed'),
+      )
+    }, PRUNE_INTERVAL_MS)
+    this.#pruneTimer.unref()
     void this.#poll()
+  }
+
+  /**
+   * Deletes deliveries finished more than `retentionDays` ago, with their attempts and the
+   * events left without a delivery (in bounded batches); resolves how many deliveries went.
+   * The timer does this hourly.
+   */
+  async prune(): Promise<number> {
+    const before = this.#options.clock() - (this.#options.retentionDays ?? 30) * 86_400_000
+    let total = 0
+    for (let batch = 0; batch < PRUNE_BATCHES && !this.#closed; batch++) {
+      const deleted = await this.#options.store.transaction((tx) =>
+        tx.webhooks.pruneDeliveries({ before, limit: PRUNE_BATCH }),
+      )
+      total += deleted
+      if (deleted < PRUNE_BATCH) break
+    }
+    return total
   }
 
   /** A request committed deliveries: look now. */
@@ -123,6 +160,7 @@ export class WebhookDispatcher implements WebhookSignal {
   async close(): Promise<void> {
     this.#closed = true
     if (this.#timer !== undefined) clearInterval(this.#timer)
+    if (this.#pruneTimer !== undefined) clearInterval(this.#pruneTimer)
     this.#abort.abort()
     await Promise.allSettled([...this.#inFlight])
   }
