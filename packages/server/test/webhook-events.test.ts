@@ -279,6 +279,30 @@ describe('reservation.expired', () => {
   })
 })
 
+describe('reservation.expired, found by the record that came too late to settle it', () => {
+  it('fires once, and the record is charged all the same', async () => {
+    const held = await bill.preflight({
+      agentId: 'a',
+      customerId: 'late',
+      estimatedUnits: 4,
+      reserve: true,
+      ttlSeconds: 30,
+    })
+    now += 31_000
+    const recorded = await bill.record({
+      agentId: 'a',
+      customerId: 'late',
+      units: 4,
+      ...(held.approved && held.reservationId !== null
+        ? { reservationId: held.reservationId }
+        : {}),
+    })
+    expect(recorded).toMatchObject({ recorded: true, reservationStatus: 'already_closed' })
+    const events = await received('reservation.expired')
+    expect(events.map((event) => event.data.id)).toEqual([held.approved ? held.reservationId : ''])
+  })
+})
+
 describe('grant.created', () => {
   it('fires with the grant, once per idempotency key', async () => {
     const grant = await bill.admin.grants.create('c', {
