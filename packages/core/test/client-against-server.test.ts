@@ -236,22 +236,45 @@ describe('the admin namespace maps every answer', () => {
   })
 
   it('runs, decision summaries, customer search and usage filters', async () => {
-    const runId = await bill.run({ agentId: 'summariser', customerId: 'globex-east', ceiling: 30 }, async (run) => {
-      const call = await bill.beginCall({ estimatedUnits: 10 })
-      await call.record(6)
-      return run.runId
+    const runId = await bill.run(
+      { agentId: 'summariser', customerId: 'globex-east', ceiling: 30 },
+      async (run) => {
+        const call = await bill.beginCall({ estimatedUnits: 10 })
+        await call.record(6)
+        return run.runId
+      },
+    )
+    await expect(bill.admin.runs.get(runId)).resolves.toMatchObject({
+      runId,
+      ceiling: 30,
+      usedUnits: 6,
+      reservedUnits: 0,
+      remainingUnits: 24,
     })
-    await expect(bill.admin.runs.get(runId)).resolves.toMatchObject({ runId, ceiling: 30, usedUnits: 6, reservedUnits: 0, remainingUnits: 24 })
     await expect(bill.admin.runs.get('run_never_seen')).rejects.toMatchObject({ status: 404 })
 
     await bill.admin.customers.update('globex-west', { limitUnits: 0 })
     await bill.preflight({ agentId: 'summariser', customerId: 'globex-west', estimatedUnits: 5 })
-    const blocked = await bill.admin.decisions.summary({ groupBy: ['day', 'reason'], approved: false, customerId: 'globex-west' })
+    const blocked = await bill.admin.decisions.summary({
+      groupBy: ['day', 'reason'],
+      approved: false,
+      customerId: 'globex-west',
+    })
     expect(blocked.groupBy).toEqual(['day', 'reason'])
-    expect(blocked.data).toEqual([{ day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), reason: 'budget_exhausted', decisions: 1, estimatedUnits: 5 }])
+    expect(blocked.data).toEqual([
+      {
+        day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        reason: 'budget_exhausted',
+        decisions: 1,
+        estimatedUnits: 5,
+      },
+    ])
 
     const found = await bill.admin.customers.list({ search: 'GLOBEX' })
-    expect(found.data.map((customer) => customer.customerId).sort()).toEqual(['globex-east', 'globex-west'])
+    expect(found.data.map((customer) => customer.customerId).sort()).toEqual([
+      'globex-east',
+      'globex-west',
+    ])
     const usage = await bill.admin.usage({ groupBy: 'agent', customerId: 'globex-east' })
     expect(usage.data).toEqual([{ agentId: 'summariser', units: 6, events: 1 }])
   })
