@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs'
 import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.shared'
 
-const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
-
-export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  shims: true,
-  define: { __PACKAGE_VERSION__: JSON.stringify(version) },
-})
+export default defineConfig(
+  // The CLI and the test helpers ship beside the library; shims give the CJS build import.meta.url.
+  packageBuild(import.meta.url, {
+    entry: ['src/index.ts', 'src/testing.ts', 'src/cli.ts'],
+    shims: true,
+  }),
+)
