@@ -7,7 +7,7 @@ import math
 import os
 import unittest
 from datetime import datetime, timezone
-from typing import Any, Callable, Coroutine, Dict
+from typing import Any, Callable, Coroutine, Dict, List
 from unittest import mock
 
 from agentbill import (
@@ -192,6 +192,48 @@ class RefusedBeforeSending(unittest.TestCase):
         )
         self.assertRefused("free_units", lambda: admin.project.update(free_units=-5))
 
+    def test_webhook_arguments(self) -> None:
+        webhooks = self.client.admin.webhooks
+        url = "https://example.com/agentbill"
+        for bad in ("", "example.com/hook", "ftp://example.com", " https://example.com", "https://", "https://user:pass@example.com/", "https://[::1/", "https://example.com/\n", "https://example.com/" + "x" * 1990, None, 7):
+            with self.subTest(url=bad):
+                wrong: Any = bad
+                self.assertRefused("url", lambda: webhooks.create(url=wrong, events=["*"]))
+        bad_events: List[object] = ["*", [], (), None, {"*"}, "grant.created"]
+        for bad in bad_events:
+            with self.subTest(events=bad):
+                wrong = bad
+                self.assertRefused("events", lambda: webhooks.create(url=url, events=wrong))
+        self.assertRefused("events[1]", lambda: webhooks.create(url=url, events=["grant.created", "grant.creatd"]))  # type: ignore[list-item]
+        self.assertRefused("events[0]", lambda: webhooks.create(url=url, events=[None]))  # type: ignore[list-item]
+        repeated = self.assertRefused("events", lambda: webhooks.create(url=url, events=["*", "*"]))
+        self.assertIn("repeated", str(repeated))
+        bad_thresholds: List[object] = [[], [0], [1001], [80, 80], [True], [50.0], ["80"], list(range(1, 12)), 80]
+        for bad in bad_thresholds:
+            with self.subTest(thresholds=bad):
+                wrong = bad
+                self.assertRefused("thresholds", lambda: webhooks.create(url=url, events=["*"], thresholds=wrong))
+        for bad in ("", "x" * 501, "a\tb", 5):
+            with self.subTest(description=bad):
+                wrong = bad
+                self.assertRefused("description", lambda: webhooks.create(url=url, events=["*"], description=wrong))
+        for call in (webhooks.get, webhooks.delete, webhooks.deliveries):
+            with self.subTest(call=call.__name__):
+                self.assertRefused("endpoint_id", lambda: call(""))
+                self.assertRefused("endpoint_id", lambda: call("whe_1\n"))
+        self.assertRefused("status", lambda: webhooks.deliveries("whe_1", status="done"))  # type: ignore[arg-type]
+        self.assertRefused("limit", lambda: webhooks.deliveries("whe_1", limit=0))
+        self.assertRefused("limit", lambda: webhooks.deliveries("whe_1", limit=201))
+        self.assertRefused("limit", lambda: webhooks.deliveries("whe_1", limit=True))
+        self.assertRefused("starting_after", lambda: webhooks.deliveries("whe_1", starting_after=""))
+        self.assertRefused("endpoint_id", lambda: webhooks.resend("", "whdel_1"))
+        self.assertRefused("delivery_id", lambda: webhooks.resend("whe_1", ""))
+        self.assertRefused("delivery_id", lambda: webhooks.resend("whe_1", "x" * 201))
+        with self.assertRaises(TypeError):
+            webhooks.create("https://example.com", ["*"])  # type: ignore[misc]
+        with self.assertRaises(TypeError):
+            webhooks.deliveries("whe_1", startingAfter="whdel_1")  # type: ignore[call-arg]
+
     def test_runs_decision_summary_search_and_usage_filters(self) -> None:
         admin = self.client.admin
         self.assertRefused("run_id", lambda: admin.runs.get(""))
@@ -226,6 +268,12 @@ class RefusedBeforeSending(unittest.TestCase):
             "group_by": lambda: client.admin.decisions.summary(group_by=["day", "day"]),
             "customer_id": lambda: client.admin.usage(group_by="day", customer_id=""),
             "agent_id": lambda: client.admin.decisions.summary(agent_id=""),
+            "url": lambda: client.admin.webhooks.create(url="ftp://example.com", events=["*"]),
+            "events[0]": lambda: client.admin.webhooks.create(url="https://example.com", events=["nope"]),  # type: ignore[list-item]
+            "thresholds": lambda: client.admin.webhooks.create(url="https://example.com", events=["*"], thresholds=[0]),
+            "endpoint_id": lambda: client.admin.webhooks.get(""),
+            "status": lambda: client.admin.webhooks.deliveries("whe_1", status="done"),  # type: ignore[arg-type]
+            "delivery_id": lambda: client.admin.webhooks.resend("whe_1", ""),
         }
         for param, call in calls.items():
             with self.subTest(param=param):

@@ -24,6 +24,7 @@ from ._admin import (
     ProjectSettings,
     Runs,
     TimeValue,
+    Webhooks,
 )
 from ._api_key import ApiKey, CreatedApiKey, KeyScope
 from ._async_client import AsyncAgentBillClient
@@ -58,6 +59,8 @@ from ._run_summary import RunSummary
 from ._usage import UsageDimension, UsageRow, UsageSummary
 from ._usage_event import UsageEvent
 from ._version import __version__
+from ._webhook_delivery import WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus
+from ._webhook_endpoint import CreatedWebhookEndpoint, WebhookEndpoint, WebhookSubscription
 from ._webhook_event import WebhookEvent, WebhookEventType
 from ._webhook_signature import (
     WEBHOOK_SIGNATURE_HEADER,
@@ -86,6 +89,7 @@ __all__ = [
     "BudgetExceededError",
     "BudgetPeriod",
     "CreatedApiKey",
+    "CreatedWebhookEndpoint",
     "Customer",
     "Customers",
     "Decision",
@@ -121,9 +125,15 @@ __all__ = [
     "UsageEvent",
     "UsageRow",
     "UsageSummary",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookDeliveryStatus",
+    "WebhookEndpoint",
     "WebhookEvent",
     "WebhookEventType",
     "WebhookPayload",
+    "WebhookSubscription",
+    "Webhooks",
     "__version__",
     "current_run",
     "register",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
-from typing import Any, Dict, Mapping, Optional, Sequence, Union, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union, cast
+from urllib.parse import urlsplit
 
 from ._api_key import ApiKey, CreatedApiKey, KeyScope
 from ._balance import BudgetPeriod
@@ -21,6 +23,7 @@ from ._transport import HttpRequest, HttpTransport, QueryValue, encode_id
 from ._usage import UsageDimension, UsageSummary
 from ._usage_event import UsageEvent
 from ._validation import (
+    MAX_UNITS,
     check_identifier,
     check_integer_in_range,
     check_optional_boolean,
@@ -32,8 +35,10 @@ from ._validation import (
     check_optional_units,
     check_text,
     describe,
-    MAX_UNITS,
+    is_integer,
 )
+from ._webhook_delivery import WebhookDelivery, WebhookDeliveryStatus
+from ._webhook_endpoint import CreatedWebhookEndpoint, WebhookEndpoint, WebhookSubscription
 
 #: A time filter: an aware ``datetime``, a ``date``, or an ISO 8601 string.
 TimeValue = Union[datetime, date, str]
@@ -41,6 +46,19 @@ TimeValue = Union[datetime, date, str]
 _PERIODS = ("none", "day", "week", "month")
 _USAGE_DIMENSIONS = ("agent", "customer", "day")
 _DECISION_DIMENSIONS = ("agent", "customer", "day", "reason")
+_WEBHOOK_SUBSCRIPTIONS = (
+    "customer.budget.threshold",
+    "preflight.blocked",
+    "run.ceiling_reached",
+    "reservation.expired",
+    "customer.overage",
+    "grant.created",
+    "*",
+)
+_DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled")
+_MAX_WEBHOOK_URL_LENGTH = 2000
+_MAX_THRESHOLD_PERCENT = 1000
+_MAX_THRESHOLDS = 10
 
 
 def _group_by_query(group_by: object, dimensions: Sequence[str]) -> str:
@@ -82,6 +100,75 @@ def _filter_query(
         "until": check_optional_time("until", until),
         **_list_query(limit, starting_after),
     }
+
+
+def _check_webhook_url(url: object) -> str:
+    """An absolute http(s) URL with a host and no credentials, as the server requires.
+
+    Whether its address is public is for the server to say (it resolves the name, and its
+    policy may allow private targets); that refusal comes back as a 400 naming ``url``.
+    """
+    text = check_text("url", url, _MAX_WEBHOOK_URL_LENGTH)
+    if re.match("https?://", text, re.IGNORECASE) is None:
+        raise AgentBillValidationError("url", f"must be an http or https URL, got {describe(text)}")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:  # an unbalanced IPv6 bracket
+        raise AgentBillValidationError(
+            "url", f"must be an absolute http(s) URL, got {describe(text)}"
+        ) from None
+    if parts.username is not None or parts.password is not None:
+        raise AgentBillValidationError("url", "must not carry a user name or password")
+    if not host:
+        raise AgentBillValidationError("url", f"must name a host, got {describe(text)}")
+    return text
+
+
+def _check_webhook_events(events: object) -> List[str]:
+    """A non-empty list of different event types, or ``["*"]``."""
+    expected = f"a list of event types ({', '.join(_WEBHOOK_SUBSCRIPTIONS[:-1])}) or ['*']"
+    if not isinstance(events, (list, tuple)):
+        raise AgentBillValidationError("events", f"must be {expected}, got {describe(events)}")
+    items = list(cast(Sequence[object], events))
+    if not items:
+        raise AgentBillValidationError("events", f"must not be empty: give {expected}")
+    checked: List[str] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or item not in _WEBHOOK_SUBSCRIPTIONS:
+            raise AgentBillValidationError(
+                f"events[{index}]",
+                f"must be one of {', '.join(_WEBHOOK_SUBSCRIPTIONS)}, got {describe(item)}",
+            )
+        if item in checked:
+            raise AgentBillValidationError("events", f"must name each type once, {item!r} is repeated")
+        checked.append(item)
+    return checked
+
+
+def _check_thresholds(thresholds: object) -> List[int]:
+    """1 to 10 different whole percents from 1 to 1000."""
+    expected = (
+        f"a list of 1 to {_MAX_THRESHOLDS} different integers from 1 to "
+        f"{_MAX_THRESHOLD_PERCENT} (percents)"
+    )
+    if not isinstance(thresholds, (list, tuple)):
+        raise AgentBillValidationError(
+            "thresholds", f"must be {expected}, got {describe(thresholds)}"
+        )
+    items = list(cast(Sequence[object], thresholds))
+    if not 1 <= len(items) <= _MAX_THRESHOLDS:
+        raise AgentBillValidationError("thresholds", f"must be {expected}, got {len(items)} items")
+    checked: List[int] = []
+    for item in items:
+        if not is_integer(item) or not 1 <= cast(int, item) <= _MAX_THRESHOLD_PERCENT:
+            raise AgentBillValidationError(
+                "thresholds", f"must be {expected}, got {describe(item)} among them"
+            )
+        if item in checked:
+            raise AgentBillValidationError("thresholds", f"must be {expected}, {item} is repeated")
+        checked.append(cast(int, item))
+    return checked
 
 
 class Customers:
@@ -370,6 +457,110 @@ class ProjectSettings:
         return Project.from_wire(wire)
 
 
+class Webhooks:
+    """Webhook endpoints: where the server POSTs signed events, and their delivery logs.
+
+    Check every delivery with :func:`agentbill.verify_webhook` and the endpoint's secret.
+    """
+
+    def __init__(self, transport: HttpTransport) -> None:
+        self._transport = transport
+
+    def create(
+        self,
+        *,
+        url: str,
+        events: Sequence[WebhookSubscription],
+        thresholds: Optional[Sequence[int]] = None,
+        description: Optional[str] = None,
+    ) -> CreatedWebhookEndpoint:
+        """Creates an endpoint; its ``secret`` is the only time the signing secret is shown.
+
+        Not retried automatically: a retry after a lost answer would leave a second endpoint
+        (and secret) behind. A project has at most 16 endpoints.
+
+        Args:
+            url: where events are POSTed (http or https, at most 2000 characters). The server
+                refuses loopback, private, link-local and metadata addresses (a 400 naming
+                ``url``) unless it was started with ``--allow-private-webhook-targets``.
+            events: the event types to send there, each once, or ``["*"]`` for all of them
+                (types added later included).
+            thresholds: percents of a customer's granted units at which
+                ``customer.budget.threshold`` fires, 1 to 10 different integers from 1 to 1000
+                (each fires once per period and allowance). Default (``None``): the server's,
+                ``[80, 100]``.
+            description: what the endpoint is for, 1 to 500 characters.
+        """
+        body: Dict[str, Any] = {
+            "url": _check_webhook_url(url),
+            "events": _check_webhook_events(events),
+        }
+        if thresholds is not None:
+            body["thresholds"] = _check_thresholds(thresholds)
+        if description is not None:
+            body["description"] = check_text("description", description, 500)
+        wire = self._transport.send(
+            HttpRequest("POST", "/v1/webhooks", body=body, max_retries=0)
+        )
+        return CreatedWebhookEndpoint.from_wire(wire)
+
+    def list(self) -> Page[WebhookEndpoint]:
+        """The project's endpoints (deleted ones left out), oldest first; never their secrets.
+
+        One page holds them all (a project has at most 16).
+        """
+        wire = self._transport.send(HttpRequest("GET", "/v1/webhooks"))
+        return to_page(wire, WebhookEndpoint.from_wire)
+
+    def get(self, endpoint_id: str) -> WebhookEndpoint:
+        """One endpoint, a deleted one too (with ``deleted_at``); 404 for an unknown id."""
+        path = f"/v1/webhooks/{encode_id('endpoint_id', endpoint_id)}"
+        return WebhookEndpoint.from_wire(self._transport.send(HttpRequest("GET", path)))
+
+    def delete(self, endpoint_id: str) -> WebhookEndpoint:
+        """Deletes an endpoint: nothing more is sent there, its pending deliveries are cancelled.
+
+        Deleting it again changes nothing and answers the same endpoint.
+        """
+        path = f"/v1/webhooks/{encode_id('endpoint_id', endpoint_id)}"
+        return WebhookEndpoint.from_wire(self._transport.send(HttpRequest("DELETE", path)))
+
+    def deliveries(
+        self,
+        endpoint_id: str,
+        *,
+        status: Optional[WebhookDeliveryStatus] = None,
+        limit: Optional[int] = None,
+        starting_after: Optional[str] = None,
+    ) -> Page[WebhookDelivery]:
+        """An endpoint's delivery log, newest first, each delivery with its event and attempts.
+
+        Args:
+            status: only deliveries that are ``pending``, ``succeeded``, ``failed`` or
+                ``cancelled``.
+            limit: page size, 1 to 200 (default 50).
+            starting_after: the id of the last delivery of the previous page.
+        """
+        path = f"/v1/webhooks/{encode_id('endpoint_id', endpoint_id)}/deliveries"
+        query = _list_query(limit, starting_after)
+        query["status"] = check_optional_choice("status", status, _DELIVERY_STATUSES)
+        wire = self._transport.send(HttpRequest("GET", path, query=query))
+        return to_page(wire, WebhookDelivery.from_wire)
+
+    def resend(self, endpoint_id: str, delivery_id: str) -> WebhookDelivery:
+        """Sends a delivery again now: the same event (same id and body).
+
+        A pending delivery keeps its remaining retries; a finished one (succeeded or failed)
+        gets one more attempt. Answers the delivery, pending. A deleted endpoint's deliveries
+        cannot be resent (404).
+        """
+        path = (
+            f"/v1/webhooks/{encode_id('endpoint_id', endpoint_id)}"
+            f"/deliveries/{encode_id('delivery_id', delivery_id)}/resend"
+        )
+        return WebhookDelivery.from_wire(self._transport.send(HttpRequest("POST", path)))
+
+
 class Admin:
     """The management API (needs an ``admin`` key), reached as ``client.admin``."""
 
@@ -389,6 +580,8 @@ class Admin:
         self.keys = Keys(transport)
         #: The project's settings.
         self.project = ProjectSettings(transport)
+        #: Webhook endpoints and their delivery logs.
+        self.webhooks = Webhooks(transport)
 
     def usage(
         self,

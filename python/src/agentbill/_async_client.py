@@ -23,6 +23,7 @@ from ._admin import (
     ProjectSettings,
     Runs,
     TimeValue,
+    Webhooks,
 )
 from ._api_key import ApiKey, CreatedApiKey, KeyScope
 from ._balance import Balance, BudgetPeriod
@@ -43,6 +44,8 @@ from ._reservation import Reservation
 from ._run_summary import RunSummary
 from ._usage import UsageDimension, UsageSummary
 from ._usage_event import UsageEvent
+from ._webhook_delivery import WebhookDelivery, WebhookDeliveryStatus
+from ._webhook_endpoint import CreatedWebhookEndpoint, WebhookEndpoint, WebhookSubscription
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
@@ -59,6 +62,7 @@ class AsyncAdmin:
         self.decisions = _AsyncDecisions(admin.decisions)
         self.keys = _AsyncKeys(admin.keys)
         self.project = _AsyncProject(admin.project)
+        self.webhooks = _AsyncWebhooks(admin.webhooks)
         self._admin = admin
 
     async def usage(
@@ -259,6 +263,55 @@ class _AsyncProject:
             upgrade_url=upgrade_url,
             default_ttl_seconds=default_ttl_seconds,
         )
+
+
+class _AsyncWebhooks:
+    def __init__(self, webhooks: Webhooks) -> None:
+        self._webhooks = webhooks
+
+    async def create(
+        self,
+        *,
+        url: str,
+        events: Sequence[WebhookSubscription],
+        thresholds: Optional[Sequence[int]] = None,
+        description: Optional[str] = None,
+    ) -> CreatedWebhookEndpoint:
+        return await asyncio.to_thread(
+            self._webhooks.create,
+            url=url,
+            events=events,
+            thresholds=thresholds,
+            description=description,
+        )
+
+    async def list(self) -> Page[WebhookEndpoint]:
+        return await asyncio.to_thread(self._webhooks.list)
+
+    async def get(self, endpoint_id: str) -> WebhookEndpoint:
+        return await asyncio.to_thread(self._webhooks.get, endpoint_id)
+
+    async def delete(self, endpoint_id: str) -> WebhookEndpoint:
+        return await asyncio.to_thread(self._webhooks.delete, endpoint_id)
+
+    async def deliveries(
+        self,
+        endpoint_id: str,
+        *,
+        status: Optional[WebhookDeliveryStatus] = None,
+        limit: Optional[int] = None,
+        starting_after: Optional[str] = None,
+    ) -> Page[WebhookDelivery]:
+        return await asyncio.to_thread(
+            self._webhooks.deliveries,
+            endpoint_id,
+            status=status,
+            limit=limit,
+            starting_after=starting_after,
+        )
+
+    async def resend(self, endpoint_id: str, delivery_id: str) -> WebhookDelivery:
+        return await asyncio.to_thread(self._webhooks.resend, endpoint_id, delivery_id)
 
 
 class AsyncAgentBillClient:
