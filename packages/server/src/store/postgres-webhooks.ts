@@ -1,14 +1,19 @@
+import {
+  integer,
+  type Row,
+  text,
+  toAttempt,
+  toDeliveryWithEvent,
+  toEndpoint,
+} from './row-mappers.js'
 import type {
   ClaimedWebhookDelivery,
   WebhookAttemptRow,
   WebhookDeliveryRow,
-  WebhookDeliveryStatus,
   WebhookDeliveryWithEvent,
   WebhookEndpointRow,
   WebhookStoreTransaction,
 } from './webhook-store.js'
-
-type Row = Record<string, unknown>
 
 /** How the webhook operations reach their transaction's connection. */
 export interface PostgresStatements {
@@ -16,71 +21,6 @@ export interface PostgresStatements {
   rows(sql: string, values: readonly unknown[]): Promise<Row[]>
   /** Sends a write whose result nobody reads (pipelined when the connection is). */
   send(sql: string, values: readonly unknown[]): Promise<void>
-}
-
-// bigint columns arrive as numbers (the pool's type parser).
-const text = (value: unknown): string => value as string
-const integer = (value: unknown): number => value as number
-const nullableText = (value: unknown): string | null => (value ?? null) as string | null
-const nullableInteger = (value: unknown): number | null => (value ?? null) as number | null
-
-function toEndpoint(row: Row): WebhookEndpointRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    url: text(row.url),
-    description: nullableText(row.description),
-    events: JSON.parse(text(row.events)) as string[],
-    thresholds: JSON.parse(text(row.thresholds)) as number[],
-    secret: text(row.secret),
-    createdAt: integer(row.created_at),
-    deletedAt: nullableInteger(row.deleted_at),
-  }
-}
-
-function toDelivery(row: Row): WebhookDeliveryRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    endpointId: text(row.endpoint_id),
-    eventId: text(row.event_id),
-    status: text(row.status) as WebhookDeliveryStatus,
-    attempts: integer(row.attempts),
-    maxAttempts: integer(row.max_attempts),
-    nextAttemptAt: nullableInteger(row.next_attempt_at),
-    lastAttemptAt: nullableInteger(row.last_attempt_at),
-    lastResponseStatus: nullableInteger(row.last_response_status),
-    lastError: nullableText(row.last_error),
-    createdAt: integer(row.created_at),
-    completedAt: nullableInteger(row.completed_at),
-  }
-}
-
-function toDeliveryWithEvent(row: Row): WebhookDeliveryWithEvent {
-  return {
-    delivery: toDelivery(row),
-    event: {
-      id: text(row.event_id),
-      projectId: text(row.project_id),
-      type: text(row.event_type),
-      payload: text(row.event_payload),
-      dedupKey: nullableText(row.event_dedup_key),
-      createdAt: integer(row.event_created_at),
-    },
-  }
-}
-
-function toAttempt(row: Row): WebhookAttemptRow {
-  return {
-    projectId: text(row.project_id),
-    deliveryId: text(row.delivery_id),
-    attempt: integer(row.attempt),
-    startedAt: integer(row.started_at),
-    durationMs: integer(row.duration_ms),
-    responseStatus: nullableInteger(row.response_status),
-    error: nullableText(row.error),
-    succeeded: row.succeeded === true,
-  }
 }
 
 // A delivery's columns, then its event's (prefixed `event_`).

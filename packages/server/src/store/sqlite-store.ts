@@ -1,27 +1,32 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Period } from '../periods.js'
+import {
+  integer,
+  nullableText,
+  type Row,
+  text,
+  toApiKey,
+  toCustomer,
+  toDecision,
+  toEvent,
+  toGrant,
+  toProject,
+  toReservation,
+  toRun,
+} from './row-mappers.js'
 import { GroupCommit } from './sqlite-group-commit.js'
 import { sqliteMigrations } from './sqlite-migrations.js'
 import { createSqliteWebhookTransaction } from './sqlite-webhooks.js'
 import {
   type ActivityFilter,
-  type ApiKeyRow,
   type CustomerListOptions,
   type CustomerRow,
   type DecisionFilter,
-  type DecisionRow,
   type DecisionSummaryQuery,
   type DecisionSummaryRow,
-  type EventRow,
   type ExpireFilter,
-  type GrantRow,
-  type KeyScope,
-  type ProjectRow,
   type ReservationRow,
-  type ReservationStatus,
-  type RunRow,
   type SessionRow,
   type Store,
   StoreConflictError,
@@ -70,135 +75,7 @@ export interface SqliteStoreOptions {
   overlapCommits?: boolean
 }
 
-type Row = Record<string, unknown>
 type Statement = Database.Statement<unknown[], Row>
-
-const text = (value: unknown): string => value as string
-const integer = (value: unknown): number => value as number
-const nullableText = (value: unknown): string | null => (value ?? null) as string | null
-const nullableInteger = (value: unknown): number | null => (value ?? null) as number | null
-const json = (value: unknown): Record<string, unknown> =>
-  JSON.parse(value as string) as Record<string, unknown>
-
-function toProject(row: Row): ProjectRow {
-  return {
-    id: text(row.id),
-    name: text(row.name),
-    freeUnits: integer(row.free_units),
-    upgradeUrl: nullableText(row.upgrade_url),
-    defaultTtlSeconds: integer(row.default_ttl_seconds),
-    createdAt: integer(row.created_at),
-  }
-}
-
-function toApiKey(row: Row): ApiKeyRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    name: text(row.name),
-    scope: text(row.scope) as KeyScope,
-    keyHash: text(row.key_hash),
-    prefix: text(row.prefix),
-    last4: text(row.last4),
-    createdAt: integer(row.created_at),
-    revokedAt: nullableInteger(row.revoked_at),
-  }
-}
-
-function toCustomer(row: Row): CustomerRow {
-  return {
-    projectId: text(row.project_id),
-    customerId: text(row.customer_id),
-    freeUnits: integer(row.free_units),
-    limitUnits: nullableInteger(row.limit_units),
-    unlimited: row.unlimited === 1,
-    period: text(row.period) as Period,
-    metadata: json(row.metadata),
-    periodStart: nullableInteger(row.period_start),
-    usedUnits: integer(row.used_units),
-    reservedUnits: integer(row.reserved_units),
-    grantUnits: integer(row.grant_units),
-    createdAt: integer(row.created_at),
-  }
-}
-
-function toRun(row: Row): RunRow {
-  return {
-    projectId: text(row.project_id),
-    runId: text(row.run_id),
-    ceiling: nullableInteger(row.ceiling),
-    usedUnits: integer(row.used_units),
-    reservedUnits: integer(row.reserved_units),
-    createdAt: integer(row.created_at),
-  }
-}
-
-function toReservation(row: Row): ReservationRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    customerId: text(row.customer_id),
-    agentId: text(row.agent_id),
-    runId: nullableText(row.run_id),
-    units: integer(row.units),
-    status: text(row.status) as ReservationStatus,
-    expiresAt: integer(row.expires_at),
-    createdAt: integer(row.created_at),
-    closedAt: nullableInteger(row.closed_at),
-  }
-}
-
-function toEvent(row: Row): EventRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    customerId: text(row.customer_id),
-    agentId: text(row.agent_id),
-    runId: nullableText(row.run_id),
-    units: integer(row.units),
-    metadata: json(row.metadata),
-    idempotencyKey: nullableText(row.idempotency_key),
-    reservationId: nullableText(row.reservation_id),
-    reservationStatus: nullableText(row.reservation_status) as EventRow['reservationStatus'],
-    remainingUnits: nullableInteger(row.remaining_units),
-    overageUnits: integer(row.overage_units),
-    createdAt: integer(row.created_at),
-  }
-}
-
-function toDecision(row: Row): DecisionRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    customerId: text(row.customer_id),
-    agentId: text(row.agent_id),
-    runId: nullableText(row.run_id),
-    approved: row.approved === 1,
-    reason: nullableText(row.reason) as DecisionRow['reason'],
-    estimatedUnits: integer(row.estimated_units),
-    estimateSource: text(row.estimate_source) as DecisionRow['estimateSource'],
-    ceiling: nullableInteger(row.ceiling),
-    remainingUnits: nullableInteger(row.remaining_units),
-    runRemainingUnits: nullableInteger(row.run_remaining_units),
-    reservationId: nullableText(row.reservation_id),
-    expiresAt: nullableInteger(row.expires_at),
-    idempotencyKey: nullableText(row.idempotency_key),
-    requestDigest: nullableText(row.request_digest),
-    createdAt: integer(row.created_at),
-  }
-}
-
-function toGrant(row: Row): GrantRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    customerId: text(row.customer_id),
-    units: integer(row.units),
-    reason: nullableText(row.reason),
-    idempotencyKey: nullableText(row.idempotency_key),
-    createdAt: integer(row.created_at),
-  }
-}
 
 /**
  * The embedded store: one better-sqlite3 connection in WAL mode, all transactions through a

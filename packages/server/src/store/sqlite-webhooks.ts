@@ -1,14 +1,12 @@
-import type {
-  ClaimedWebhookDelivery,
-  WebhookAttemptRow,
-  WebhookDeliveryRow,
-  WebhookDeliveryStatus,
-  WebhookDeliveryWithEvent,
-  WebhookEndpointRow,
-  WebhookStoreTransaction,
-} from './webhook-store.js'
-
-type Row = Record<string, unknown>
+import {
+  integer,
+  type Row,
+  text,
+  toAttempt,
+  toDeliveryWithEvent,
+  toEndpoint,
+} from './row-mappers.js'
+import type { ClaimedWebhookDelivery, WebhookStoreTransaction } from './webhook-store.js'
 
 /** The statements of the SQLite store's connection (prepared once per SQL text). */
 export interface SqliteStatements {
@@ -18,77 +16,13 @@ export interface SqliteStatements {
   run(sql: string, ...parameters: unknown[]): number
 }
 
-const text = (value: unknown): string => value as string
-const integer = (value: unknown): number => value as number
-const nullableText = (value: unknown): string | null => (value ?? null) as string | null
-const nullableInteger = (value: unknown): number | null => (value ?? null) as number | null
-
 /** The SQLite tables (migration 4), as created by `sqlite-migrations.ts`. */
-function toEndpoint(row: Row): WebhookEndpointRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    url: text(row.url),
-    description: nullableText(row.description),
-    events: JSON.parse(text(row.events)) as string[],
-    thresholds: JSON.parse(text(row.thresholds)) as number[],
-    secret: text(row.secret),
-    createdAt: integer(row.created_at),
-    deletedAt: nullableInteger(row.deleted_at),
-  }
-}
-
-function toDelivery(row: Row): WebhookDeliveryRow {
-  return {
-    id: text(row.id),
-    projectId: text(row.project_id),
-    endpointId: text(row.endpoint_id),
-    eventId: text(row.event_id),
-    status: text(row.status) as WebhookDeliveryStatus,
-    attempts: integer(row.attempts),
-    maxAttempts: integer(row.max_attempts),
-    nextAttemptAt: nullableInteger(row.next_attempt_at),
-    lastAttemptAt: nullableInteger(row.last_attempt_at),
-    lastResponseStatus: nullableInteger(row.last_response_status),
-    lastError: nullableText(row.last_error),
-    createdAt: integer(row.created_at),
-    completedAt: nullableInteger(row.completed_at),
-  }
-}
-
-function toAttempt(row: Row): WebhookAttemptRow {
-  return {
-    projectId: text(row.project_id),
-    deliveryId: text(row.delivery_id),
-    attempt: integer(row.attempt),
-    startedAt: integer(row.started_at),
-    durationMs: integer(row.duration_ms),
-    responseStatus: nullableInteger(row.response_status),
-    error: nullableText(row.error),
-    succeeded: row.succeeded === 1,
-  }
-}
-
 // A delivery's columns, then its event's (prefixed `event_`).
 const EVENT_COLUMNS = `e.type AS event_type, e.payload AS event_payload,
   e.dedup_key AS event_dedup_key, e.created_at AS event_created_at`
 const DELIVERY_WITH_EVENT = `SELECT d.*, ${EVENT_COLUMNS}
   FROM webhook_deliveries d
   JOIN webhook_events e ON e.project_id = d.project_id AND e.id = d.event_id`
-
-function toDeliveryWithEvent(row: Row): WebhookDeliveryWithEvent {
-  return {
-    delivery: toDelivery(row),
-    event: {
-      id: text(row.event_id),
-      projectId: text(row.project_id),
-      type: text(row.event_type),
-      payload: text(row.event_payload),
-      dedupKey: nullableText(row.event_dedup_key),
-      createdAt: integer(row.event_created_at),
-    },
-  }
-}
 
 /**
  * The SQLite store's webhook operations. Writers are serialized (one connection, group
