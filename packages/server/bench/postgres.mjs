@@ -6,22 +6,26 @@
 //
 // BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names a server where a
 // scratch database is created and dropped. BENCH_POSTGRES=0 skips this part.
-import { fork, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { fork } from 'node:child_process'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import pg from 'pg'
+import {
+  connections,
+  cpuSeconds,
+  requestIds,
+  rounds,
+  seconds,
+  startServerProcess,
+  stopProcess,
+} from './bench-support.mjs'
 
 if (process.env.BENCH_POSTGRES === '0') process.exit(0)
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const poolSize = Number(process.env.BENCH_POOL_SIZE ?? 10)
 const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const customers = 100
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
 async function admin(sql) {
   const client = new pg.Client({ connectionString: baseUrl })
@@ -34,42 +38,7 @@ async function admin(sql) {
 }
 
 function startInstance(database) {
-  const child = spawn(
-    process.execPath,
-    [cli, '--port', '0', '--database', database, '--pool-size', String(poolSize)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  let output = ''
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${output}`)))
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-      const url = /"url":"(http:\/\/[^"]+)".*"msg":"listening"/.exec(output)?.[1]
-      const key = /Admin key \(shown once, keep it\): (agb_\w+)/.exec(output)?.[1]
-      const bannerDone = !output.includes('New database') || output.includes('API docs')
-      if (url !== undefined && bannerDone && output.includes('database opened')) {
-        child.stdout.removeAllListeners('data')
-        child.stdout.resume()
-        resolve({ child, url, key })
-      }
-    })
-  })
-}
-
-const stop = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode)
-    child.once('exit', resolve)
-    child.kill('SIGTERM')
-  })
-
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return Number.NaN
-  }
+  return startServerProcess(database, ['--pool-size', String(poolSize)])
 }
 
 function rawUpdate(database, projectId, rawConnections) {
@@ -88,9 +57,7 @@ function rawUpdate(database, projectId, rawConnections) {
   })
 }
 
-let counter = 0
-const customerOf = () => `customer-${counter++ % customers}`
-const uniqueKey = () => `bench-${process.pid}-${counter++}`
+const { customerOf, uniqueKey } = requestIds(customers)
 
 const workloads = {
   'preflight (`reserve: true`)': (json) => ({
@@ -310,7 +277,7 @@ async function main() {
       `\nstore retries (deadlocks, key races, dropped connections): ${metrics.reduce((sum, text) => sum + metric(text, 'agentbill_store_retries_total'), 0)}; 503s: ${metrics.reduce((sum, text) => sum + metric(text, 'agentbill_store_unavailable_total'), 0)}`,
     )
   } finally {
-    for (const instance of started) await stop(instance.child)
+    for (const instance of started) await stopProcess(instance.child)
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
   }
 }

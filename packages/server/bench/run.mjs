@@ -1,20 +1,25 @@
 // `pnpm bench`: the ledger server (SQLite, synchronous=FULL unless BENCH_SYNCHRONOUS=NORMAL)
 // against a bare Hono handler, in the same run, over loopback with 50 keep-alive connections.
 // Bounded: each phase runs BENCH_SECONDS (default 10) seconds. Not a pass/fail test.
-import { fork, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { fork } from 'node:child_process'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import {
+  connections,
+  cpuSeconds,
+  requestIds,
+  rounds,
+  seconds,
+  startServerProcess,
+  stopProcess,
+} from './bench-support.mjs'
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const synchronous = process.env.BENCH_SYNCHRONOUS ?? 'FULL'
 const fsync = process.env.BENCH_FSYNC ?? 'background'
 const customers = 100
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
 function startBare() {
   const child = fork(fileURLToPath(new URL('./bare-server.mjs', import.meta.url)), ['hono', '0'])
@@ -24,50 +29,14 @@ function startBare() {
 }
 
 function startLedger(database) {
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      '--port',
-      '0',
-      '--database',
-      database,
-      '--synchronous',
-      synchronous,
-      '--fsync',
-      fsync,
-      '--log-level',
-      'warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  let output = ''
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)))
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-      const url = /AgentBill server (http:\/\/\S+)/.exec(output)?.[1]
-      const key = /Admin key \(shown once, keep it\): (agb_\w+)/.exec(output)?.[1]
-      if (url !== undefined && key !== undefined) resolve({ child, url, key })
-    })
-  })
-}
-
-const stop = (child) =>
-  new Promise((resolve) => {
-    child.once('exit', resolve)
-    child.kill('SIGTERM')
-  })
-
-// CPU seconds a child process has used (Linux /proc): the cost per request, which other load
-// on the machine disturbs far less than the request rate.
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return Number.NaN
-  }
+  return startServerProcess(database, [
+    '--synchronous',
+    synchronous,
+    '--fsync',
+    fsync,
+    '--log-level',
+    'warn',
+  ])
 }
 
 function summary(name, result, cpu) {
@@ -89,9 +58,7 @@ async function load(child, name, options) {
   return summary(name, result, cpuSeconds(child.pid) - before)
 }
 
-let counter = 0
-const customerOf = () => `customer-${counter++ % customers}`
-const uniqueKey = () => `bench-${process.pid}-${counter++}`
+const { customerOf, uniqueKey } = requestIds(customers)
 
 async function main() {
   const directory = mkdtempSync(join(tmpdir(), 'agentbill-bench-'))
@@ -210,8 +177,8 @@ async function main() {
   try {
     walBytes = statSync(`${database}-wal`).size
   } catch {}
-  await stop(ledger.child)
-  await stop(bare.child)
+  await stopProcess(ledger.child)
+  await stopProcess(bare.child)
   rmSync(directory, { recursive: true, force: true })
 
   console.log(

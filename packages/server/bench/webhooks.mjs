@@ -1,49 +1,22 @@
-// `pnpm bench` (also `pnpm --filter @agentbill/server bench:webhooks`): what webhooks cost the
-// request path. The built CLI on a temporary SQLite file (FULL, background fsync), two projects
-// on it — one with no endpoint, one with an endpoint subscribed to every event — and the same
-// workload against each, interleaved, in the same run; the ratio is the cost. Deliveries go to
-// a receiver in this process on 127.0.0.1. Bounded: BENCH_SECONDS (5) per workload and round,
-// BENCH_ROUNDS (3) rounds, 50 keep-alive connections. Not a pass/fail test.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { createServer as createAgentBillServer } from '../dist/index.js'
+import {
+  connections,
+  cpuSeconds,
+  rounds,
+  seconds,
+  startServerProcess,
+  stopProcess,
+} from './bench-support.mjs'
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const customers = 100
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 
 function startLedger(database) {
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      '--port',
-      '0',
-      '--database',
-      database,
-      '--log-level',
-      'error',
-      '--allow-private-webhook-targets',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  let output = ''
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)))
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-      const url = /AgentBill server (http:\/\/\S+)/.exec(output)?.[1]
-      const key = /Admin key \(shown once, keep it\): (agb_\w+)/.exec(output)?.[1]
-      if (url !== undefined && key !== undefined) resolve({ child, url, key })
-    })
-  })
+  return startServerProcess(database, ['--log-level', 'error', '--allow-private-webhook-targets'])
 }
 
 async function startReceiver() {
@@ -57,21 +30,6 @@ async function startReceiver() {
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { server, url: `http://127.0.0.1:${server.address().port}/hook`, received: () => received }
-}
-
-const stop = (child) =>
-  new Promise((resolve) => {
-    child.once('exit', resolve)
-    child.kill('SIGTERM')
-  })
-
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return Number.NaN
-  }
 }
 
 async function attempts(url) {
@@ -265,7 +223,7 @@ async function main() {
     drains.push(await drain(ledger.url))
   }
   const last = await attempts(ledger.url)
-  await stop(ledger.child)
+  await stopProcess(ledger.child)
   receiver.server.close()
   rmSync(directory, { recursive: true, force: true })
 
