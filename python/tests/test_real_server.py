@@ -7,27 +7,33 @@ outage tests stop and start their own server on the same SQLite file.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import threading
+import time
 import unittest
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 from unittest import mock
 
 from agentbill import (
     AgentBillAPIError,
     AgentBillClient,
     AgentBillError,
+    AgentBillWebhookVerificationError,
     AsyncAgentBillClient,
     BudgetExceededError,
     Run,
+    WebhookDelivery,
     current_run,
     register,
+    verify_webhook,
 )
 
 from .fake_server import FakeServer, Forward
 from .server_process import ServerProcess
+from .webhook_receiver import WebhookReceiver
 
 server: ServerProcess
 
@@ -548,6 +554,170 @@ class RunsDecisionCountsAndSearch(unittest.TestCase):
                 self.assertEqual([(row.units, row.events) for row in usage.data], [(3, 1)])
 
         asyncio.run(scenario())
+
+
+_Value = TypeVar("_Value")
+
+
+def poll_until(fetch: Callable[[], _Value], done: Callable[[_Value], bool], timeout: float = 15.0) -> _Value:
+    """Calls ``fetch`` until ``done`` holds for its answer; fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if done(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not done within {timeout} s; last answer: {value!r}")
+        time.sleep(0.05)
+
+
+class Webhooks(unittest.TestCase):
+    """``admin.webhooks`` against a server started with ``--allow-private-webhook-targets``.
+
+    Deliveries go to a receiver on 127.0.0.1 started here, so that option is needed; the shared
+    server runs without it and must refuse the same URL. Each test registers its own project, so
+    no endpoint sees another test's events.
+    """
+
+    webhook_server: ServerProcess
+    receiver: WebhookReceiver
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.webhook_server = ServerProcess("--allow-private-webhook-targets")
+        cls.webhook_server.start()
+        cls.receiver = WebhookReceiver()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.receiver.close()
+        cls.webhook_server.close()
+
+    def setUp(self) -> None:
+        registration = register(project_name=unique("webhooks"), base_url=self.webhook_server.url)
+        self.project_id = registration.project.id
+        self.api_key = registration.key
+        self.client = AgentBillClient(api_key=registration.key, base_url=self.webhook_server.url, exit_flush_timeout=None)
+        self.path = f"/hooks/{unique('endpoint')}"
+
+    def delivery_settled(self, endpoint_id: str, attempts: int) -> WebhookDelivery:
+        """The endpoint's one delivery once the server has logged ``attempts`` attempts of it."""
+        page = poll_until(
+            lambda: self.client.admin.webhooks.deliveries(endpoint_id),
+            lambda page: len(page) == 1 and page.data[0].attempts == attempts and page.data[0].status != "pending",
+        )
+        return page.data[0]
+
+    def test_a_grant_is_delivered_signed_with_the_secret_from_create_logged_and_resent(self) -> None:
+        created = self.client.admin.webhooks.create(
+            url=self.receiver.url + self.path, events=["grant.created"], description="billing service"
+        )
+        self.assertTrue(created.id.startswith("whe_"))
+        self.assertTrue(created.secret.startswith("whsec_"))
+        self.assertNotIn(created.secret, repr(created), "the secret stays out of reprs")
+        self.assertEqual(
+            (created.url, created.events, created.thresholds, created.description, created.deleted_at),
+            (self.receiver.url + self.path, ("grant.created",), (80, 100), "billing service", None),
+        )
+
+        grant = self.client.admin.grants.create("acme", units=250, reason="purchase pi_9", idempotency_key="pi_9")
+        [received] = self.receiver.wait_for(1, path=self.path)
+        self.assertEqual(received.header("Content-Type"), "application/json")
+        event = verify_webhook(received.body, received.header("AgentBill-Signature"), created.secret)
+        self.assertEqual((event["type"], event["project_id"]), ("grant.created", self.project_id))
+        self.assertTrue(event["id"].startswith("whevt_"))
+        self.assertEqual(received.header("AgentBill-Event-Id"), event["id"])
+        self.assertEqual(
+            {name: event["data"][name] for name in ("id", "customer_id", "units", "reason")},
+            {"id": grant.id, "customer_id": "acme", "units": 250, "reason": "purchase pi_9"},
+        )
+        with self.assertRaises(AgentBillWebhookVerificationError):
+            verify_webhook(received.body.replace(b"250", b"999"), received.header("AgentBill-Signature"), created.secret)
+        with self.assertRaises(AgentBillWebhookVerificationError):
+            verify_webhook(received.body, received.header("AgentBill-Signature"), created.secret + "x")
+
+        delivery = self.delivery_settled(created.id, attempts=1)
+        self.assertEqual((delivery.endpoint_id, delivery.status, delivery.last_response_status), (created.id, "succeeded", 204))
+        self.assertTrue(delivery.id.startswith("whdel_"))
+        self.assertIsNotNone(delivery.completed_at)
+        self.assertIsNone(delivery.next_attempt_at)
+        self.assertEqual(dict(delivery.event), json.loads(received.body), "the log holds the event as sent")
+        [attempt] = delivery.attempt_log
+        self.assertEqual((attempt.attempt, attempt.response_status, attempt.error, attempt.succeeded), (1, 204, None, True))
+        self.assertGreaterEqual(attempt.duration_ms, 0)
+        self.assertEqual([item.id for item in self.client.admin.webhooks.deliveries(created.id, status="succeeded")], [delivery.id])
+        self.assertEqual(len(self.client.admin.webhooks.deliveries(created.id, status="failed")), 0)
+
+        resent = self.client.admin.webhooks.resend(created.id, delivery.id)
+        self.assertEqual((resent.id, resent.status, resent.max_attempts), (delivery.id, "pending", 2))
+        first, again = self.receiver.wait_for(2, path=self.path)
+        self.assertEqual(again.body, first.body, "a resend is the same event, byte for byte")
+        self.assertEqual(verify_webhook(again.body, again.header("AgentBill-Signature"), created.secret)["id"], event["id"])
+        after = self.delivery_settled(created.id, attempts=2)
+        self.assertEqual((after.status, [item.attempt for item in after.attempt_log]), ("succeeded", [1, 2]))
+
+    def test_list_get_delete_and_the_delivery_log_in_pages(self) -> None:
+        everything = self.client.admin.webhooks.create(url=self.receiver.url + self.path, events=["*"], thresholds=[100, 50])
+        self.assertEqual((everything.events, everything.thresholds, everything.description), (("*",), (50, 100), None))
+        other = self.client.admin.webhooks.create(url="http://127.0.0.1:9/other", events=["preflight.blocked", "customer.overage"])
+        listed = self.client.admin.webhooks.list()
+        self.assertEqual(([item.id for item in listed], listed.has_more), ([everything.id, other.id], False), "oldest first")
+        self.assertFalse(any(hasattr(item, "secret") for item in listed), "never a secret when listed")
+        self.assertEqual(self.client.admin.webhooks.get(other.id).events, ("preflight.blocked", "customer.overage"))
+
+        deleted = self.client.admin.webhooks.delete(other.id)
+        self.assertIsNotNone(deleted.deleted_at)
+        self.assertEqual([item.id for item in self.client.admin.webhooks.list()], [everything.id])
+        self.assertEqual(self.client.admin.webhooks.get(other.id).deleted_at, deleted.deleted_at)
+        self.assertEqual(self.client.admin.webhooks.delete(other.id).deleted_at, deleted.deleted_at, "deleting twice changes nothing")
+
+        grants = [self.client.admin.grants.create("globex", units=units) for units in (1, 2, 3)]
+        self.receiver.wait_for(3, path=self.path)
+        first = self.client.admin.webhooks.deliveries(everything.id, limit=2)
+        self.assertEqual((len(first), first.has_more), (2, True))
+        rest = self.client.admin.webhooks.deliveries(everything.id, limit=2, starting_after=first.data[-1].id)
+        self.assertEqual((len(rest), rest.has_more), (1, False))
+        self.assertEqual(
+            [item.event["data"]["id"] for item in (*first, *rest)], [grant.id for grant in reversed(grants)], "newest first"
+        )
+
+        for call in (
+            lambda: self.client.admin.webhooks.get("whe_unknown"),
+            lambda: self.client.admin.webhooks.deliveries("whe_unknown"),
+            lambda: self.client.admin.webhooks.resend(everything.id, "whdel_unknown"),
+            lambda: self.client.admin.webhooks.resend(other.id, first.data[0].id),
+        ):
+            with self.assertRaises(AgentBillAPIError) as caught:
+                call()
+            self.assertEqual((caught.exception.status, caught.exception.type), (404, "not_found"))
+
+    def test_the_async_client_has_the_same_calls(self) -> None:
+        async def scenario() -> None:
+            async with AsyncAgentBillClient(api_key=self.api_key, base_url=self.webhook_server.url, exit_flush_timeout=None) as client:
+                created = await client.admin.webhooks.create(url=self.receiver.url + self.path, events=["grant.created"], thresholds=[90])
+                self.assertEqual([item.id for item in await client.admin.webhooks.list()], [created.id])
+                self.assertEqual((await client.admin.webhooks.get(created.id)).thresholds, (90,))
+                grant = await client.admin.grants.create("initech", units=7)
+                [received] = await asyncio.to_thread(self.receiver.wait_for, 1, 15.0, self.path)
+                event = verify_webhook(received.body, received.header("AgentBill-Signature"), created.secret)
+                self.assertEqual(event["data"]["id"], grant.id)
+                page = await client.admin.webhooks.deliveries(created.id, limit=1)
+                resent = await client.admin.webhooks.resend(created.id, page.data[0].id)
+                self.assertEqual(resent.event["id"], event["id"])
+                await asyncio.to_thread(self.receiver.wait_for, 2, 15.0, self.path)
+                self.assertIsNotNone((await client.admin.webhooks.delete(created.id)).deleted_at)
+
+        asyncio.run(scenario())
+
+    def test_a_server_without_the_option_refuses_a_loopback_url_naming_it(self) -> None:
+        client = admin_client()  # the shared server, started without the option
+        url = self.receiver.url + self.path
+        with self.assertRaises(AgentBillAPIError) as caught:
+            client.admin.webhooks.create(url=url, events=["*"])
+        error = caught.exception
+        self.assertEqual((error.status, error.type, error.param), (400, "invalid_request", "url"))
+        self.assertIn("loopback", str(error))
+        self.assertNotIn(url, [item.url for item in client.admin.webhooks.list()], "nothing was created")
 
 
 class Outage(unittest.TestCase):
