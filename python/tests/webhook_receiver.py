@@ -56,11 +56,13 @@ class WebhookReceiver:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
-    def wait_for(self, count: int, timeout: float = 15.0, path: Optional[str] = None) -> List[ReceivedDelivery]:
-        """Blocks until ``count`` deliveries (to ``path``, when given) arrived; raises on time-out."""
+    def wait_for(
+        self, count: int, timeout: float = 15.0, path: Optional[str] = None
+    ) -> List[ReceivedDelivery]:
+        """Waits until ``count`` deliveries (to ``path``, if given) came; raises on time-out."""
 
         def matching() -> List[ReceivedDelivery]:
-            return [delivery for delivery in self.deliveries if path is None or delivery.path == path]
+            return [item for item in self.deliveries if path is None or item.path == path]
 
         with self._changed:
             if not self._changed.wait_for(lambda: len(matching()) >= count, timeout):

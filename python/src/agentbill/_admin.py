@@ -141,7 +141,9 @@ def _check_webhook_events(events: object) -> List[str]:
                 f"must be one of {', '.join(_WEBHOOK_SUBSCRIPTIONS)}, got {describe(item)}",
             )
         if item in checked:
-            raise AgentBillValidationError("events", f"must name each type once, {item!r} is repeated")
+            raise AgentBillValidationError(
+                "events", f"must name each type once, {item!r} is repeated"
+            )
         checked.append(item)
     return checked
 
