@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg'
+import { activityConditions } from './activity-filter.js'
 import { classifyPostgresError, type PostgresFailure } from './postgres-errors.js'
 import { PostgresWebhookTransaction } from './postgres-webhooks.js'
 import {
@@ -79,15 +80,9 @@ class Where {
 }
 
 function activityWhere(projectId: string, filter: ActivityFilter): Where {
-  const where = new Where().add((p) => `project_id = ${p}`, projectId)
-  if (filter.customerId !== undefined) where.add((p) => `customer_id = ${p}`, filter.customerId)
-  if (filter.agentId !== undefined) where.add((p) => `agent_id = ${p}`, filter.agentId)
-  if (filter.runId !== undefined) where.add((p) => `run_id = ${p}`, filter.runId)
-  if (filter.since !== undefined) where.add((p) => `created_at >= ${p}`, filter.since)
-  if (filter.until !== undefined) where.add((p) => `created_at < ${p}`, filter.until)
-  if (filter.startingAfter !== undefined) where.add((p) => `id < ${p}`, filter.startingAfter)
-  // A range on the primary key (project_id, id): a recent range skips older rows.
-  if (filter.minId !== undefined) where.add((p) => `id >= ${p}`, filter.minId)
+  const where = new Where()
+  for (const { test, value } of activityConditions(projectId, filter))
+    where.add((p) => `${test} ${p}`, value)
   return where
 }
 

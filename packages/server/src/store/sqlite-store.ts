@@ -1,6 +1,7 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { activityConditions } from './activity-filter.js'
 import {
   integer,
   nullableText,
@@ -243,38 +244,11 @@ export class SqliteStore implements Store {
     const insertUnique = this.#insertUnique.bind(this)
 
     const activityWhere = (projectId: string, filter: ActivityFilter) => {
-      const clauses = ['project_id = ?']
-      const parameters: unknown[] = [projectId]
-      if (filter.minId !== undefined) {
-        // A range on the primary key (project_id, id): a recent range skips older rows.
-        clauses.push('id >= ?')
-        parameters.push(filter.minId)
+      const conditions = activityConditions(projectId, filter)
+      return {
+        clauses: conditions.map((condition) => `${condition.test} ?`),
+        parameters: conditions.map((condition) => condition.value),
       }
-      if (filter.customerId !== undefined) {
-        clauses.push('customer_id = ?')
-        parameters.push(filter.customerId)
-      }
-      if (filter.agentId !== undefined) {
-        clauses.push('agent_id = ?')
-        parameters.push(filter.agentId)
-      }
-      if (filter.runId !== undefined) {
-        clauses.push('run_id = ?')
-        parameters.push(filter.runId)
-      }
-      if (filter.since !== undefined) {
-        clauses.push('created_at >= ?')
-        parameters.push(filter.since)
-      }
-      if (filter.until !== undefined) {
-        clauses.push('created_at < ?')
-        parameters.push(filter.until)
-      }
-      if (filter.startingAfter !== undefined) {
-        clauses.push('id < ?')
-        parameters.push(filter.startingAfter)
-      }
-      return { clauses, parameters }
     }
 
     // Blocked decisions are few: read them through their partial index (migration 3). SQLite
